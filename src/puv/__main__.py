@@ -1,0 +1,5 @@
+"""`python -m puv`."""
+
+from puv.cli.main import main
+
+raise SystemExit(main())

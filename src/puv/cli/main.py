@@ -1,0 +1,121 @@
+"""Entry point: split the command words off, build only that command's parser, run it.
+
+Only the parser of the command being run is built, and its module is imported
+only then, so ``puv --version`` and ``puv venv`` do not pay for ``pip install``.
+Global options may appear before or after the command words, as in uv.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from puv import __version__
+from puv.cli import table
+
+# Global options that take a value (when written without ``=``, the next token
+# is their value and must not be mistaken for a command word).
+_GLOBAL_VALUE_OPTIONS = frozenset({"--color", "--cache-dir", "--config-file"})
+
+
+def split_command(argv: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Separate the command words (``pip``, ``install``) from everything else."""
+    words: list[str] = []
+    rest: list[str] = []
+    tokens = list(argv)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if token == "--":
+            rest.append(token)
+            rest.extend(tokens[i:])
+            break
+        if token.startswith("-") and token != "-":
+            rest.append(token)
+            if token in _GLOBAL_VALUE_OPTIONS and i < len(tokens) and table.lookup(tuple(words)) is None:
+                rest.append(tokens[i])
+                i += 1
+            continue
+        if table.lookup(tuple(words)) is None:
+            if not words and token in table.top_level_names():
+                words.append(token)
+                continue
+            if len(words) == 1 and words[0] in table.GROUPS:
+                # A group takes no positional arguments: this word names its
+                # subcommand (an unknown one is reported by the caller).
+                words.append(token)
+                continue
+        rest.append(token)
+    return tuple(words), rest
+
+
+def top_level_help() -> str:
+    lines = [
+        "An extremely fast Python package installer and resolver, written in Python.",
+        "",
+        "Usage: puv [OPTIONS] <COMMAND>",
+        "",
+        "Commands:",
+    ]
+    rows: list[tuple[str, str]] = []
+    for name in table.top_level_names():
+        if name in table.GROUPS:
+            rows.append((name, table.GROUPS[name]))
+        else:
+            command = table.lookup((name,))
+            assert command is not None
+            rows.append((name, command.summary))
+    width = max(len(name) for name, _ in rows)
+    lines += [f"  {name.ljust(width)}  {summary}" for name, summary in rows]
+    lines += [
+        "",
+        "Global options:",
+        *(f"  {flag}" for flag in _global_option_lines()),
+        "  -V, --version                 Print the puv version",
+        "  -h, --help                    Print help",
+        "",
+        "Use `puv help <command>` for more information on a specific command.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def group_help(group: str) -> str:
+    lines = [table.GROUPS[group], "", f"Usage: puv {group} [OPTIONS] <COMMAND>", "", "Commands:"]
+    commands = table.children(group)
+    width = max(len(c.path[1]) for c in commands)
+    for command in commands:
+        marker = "" if command.module else "  (not available yet)"
+        lines.append(f"  {command.path[1].ljust(width)}  {command.summary}{marker}")
+    lines += ["", f"Use `puv help {group} <command>` for more information on a specific command."]
+    return "\n".join(lines) + "\n"
+
+
+def _global_option_lines() -> list[str]:
+    from puv.cli.options import GLOBAL_OPTION_HELP
+
+    return [f"{flags.ljust(28)}  {text}" for flags, text in GLOBAL_OPTION_HELP]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    words, rest = split_command(args)
+
+    if not words:
+        if "-V" in rest or "--version" in rest:
+            sys.stdout.write(f"puv {__version__}\n")
+            return 0
+        sys.stdout.write(top_level_help())
+        return 0 if ("-h" in rest or "--help" in rest) else 2
+
+    if len(words) == 1 and words[0] in table.GROUPS:
+        sys.stdout.write(group_help(words[0]))
+        return 0 if ("-h" in rest or "--help" in rest) else 2
+
+    from puv.cli.run import run_command
+
+    return run_command(words, rest)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Argument parsing pieces shared by every command: the parser class and global options.
+
+Option destinations are named after the ``Settings`` fields they set, so the
+settings loader can read them straight from the parsed namespace. An option
+left unset on the command line is ``None`` (so lower layers can fill it).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from puv.errors import UsageError
+
+GLOBAL_OPTION_HELP: tuple[tuple[str, str], ...] = (
+    ("-q, --quiet", "Print only errors (repeatable)"),
+    ("-v, --verbose", "Print more (repeatable: -vv)"),
+    ("--color <WHEN>", "auto, always or never (NO_COLOR is honoured)"),
+    ("--cache-dir <DIR>", "Where the cache lives [env: PUV_CACHE_DIR]"),
+    ("-n, --no-cache", "Use a temporary cache, removed at exit [env: PUV_NO_CACHE]"),
+    ("--offline", "Never touch the network [env: PUV_OFFLINE]"),
+    ("--no-config", "Read no configuration files [env: PUV_NO_CONFIG]"),
+    ("--config-file <FILE>", "Read this puv.toml instead of discovering one [env: PUV_CONFIG_FILE]"),
+)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors become puv usage errors (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, hints=[f"For more information, try `{self.prog} --help`."])
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("global options")
+    group.add_argument("-q", "--quiet", action="count", default=0, help="Print only errors (repeatable)")
+    group.add_argument("-v", "--verbose", action="count", default=0, help="Print more (repeatable: -vv)")
+    group.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default=None,
+        metavar="WHEN",
+        help="Colour output: auto, always or never (NO_COLOR is honoured)",
+    )
+    group.add_argument("--cache-dir", default=None, metavar="DIR", help="Where the cache lives [env: PUV_CACHE_DIR]")
+    group.add_argument(
+        "-n",
+        "--no-cache",
+        action="store_const",
+        const=True,
+        default=None,
+        help="Use a temporary cache, removed at exit [env: PUV_NO_CACHE]",
+    )
+    group.add_argument(
+        "--offline",
+        action="store_const",
+        const=True,
+        default=None,
+        help="Never touch the network [env: PUV_OFFLINE]",
+    )
+    group.add_argument(
+        "--no-config",
+        action="store_const",
+        const=True,
+        default=None,
+        help="Read no configuration files [env: PUV_NO_CONFIG]",
+    )
+    group.add_argument(
+        "--config-file",
+        default=None,
+        metavar="FILE",
+        help="Read this puv.toml instead of discovering one [env: PUV_CONFIG_FILE]",
+    )
+
+
+def new_parser(prog: str, description: str) -> Parser:
+    parser = Parser(prog=prog, description=description, add_help=True, allow_abbrev=False)
+    return parser

@@ -1,0 +1,98 @@
+"""Terminal output: status lines on stderr, colour, verbosity, error rendering.
+
+The printer is the only place that decides about colour. It follows
+``--color auto|always|never`` and the ``NO_COLOR`` / ``FORCE_COLOR``
+conventions; ``auto`` means colour only when the stream is a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from puv.errors import InputError, PuvError
+
+_CODES = {
+    "bold": "1",
+    "dim": "2",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "cyan": "36",
+}
+
+
+def use_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Decide whether to colour ``stream`` for ``--color choice``."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+@dataclass
+class Printer:
+    """Writes user-facing lines. ``verbosity``: -1 quiet, 0 normal, 1+ verbose."""
+
+    verbosity: int = 0
+    color: bool = False
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+
+    def style(self, text: str, *styles: str) -> str:
+        if not self.color or not styles:
+            return text
+        codes = ";".join(_CODES[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def status(self, message: str) -> None:
+        """A status line (``Resolved 3 packages in 12ms``); hidden by ``-q``."""
+        if self.verbosity >= 0:
+            self.err.write(message + "\n")
+
+    def stdout(self, text: str) -> None:
+        """Command output proper (compile results, freeze, ``cache dir``)."""
+        self.out.write(text)
+
+    def warn(self, message: str) -> None:
+        if self.verbosity >= 0:
+            self.err.write(f"{self.style('warning', 'bold', 'yellow')}: {message}\n")
+
+    def debug(self, message: str, level: int = 1) -> None:
+        if self.verbosity >= level:
+            self.err.write(self.style(f"DEBUG {message}", "dim") + "\n")
+
+    def error(self, error: PuvError) -> None:
+        """Render an error: shown even with ``-q``."""
+        self.err.write(render_error(error, self.style))
+
+
+def render_error(error: PuvError, style: object = None) -> str:
+    """The text of an error as the user reads it (``error:``, context, ``cause:``, ``hint:``)."""
+
+    def paint(text: str, *styles: str) -> str:
+        return style(text, *styles) if callable(style) else text
+
+    lines = [f"{paint('error', 'bold', 'red')}: {error.message}"]
+    if isinstance(error, InputError) and error.line is not None:
+        where = error.location()
+        if where:
+            lines.append(f"  {paint('-->', 'cyan')} {where}")
+        lines.append(f"    {error.line}")
+        if error.column is not None:
+            lines.append("    " + " " * error.column + paint("^", "bold", "red"))
+    elif isinstance(error, InputError) and error.location():
+        lines.append(f"  {paint('-->', 'cyan')} {error.location()}")
+    for cause in error.causes:
+        lines.append(f"  {paint('cause', 'bold', 'red')}: {cause}")
+    for hint in error.hints:
+        lines.append(f"{paint('hint', 'bold', 'cyan')}: {hint}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,81 @@
+"""Run one command: build its parser, load settings, call it, render errors."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+from puv import __version__
+from puv.cli import table
+from puv.cli.options import add_global_options, new_parser
+from puv.cli.printer import Printer, use_color
+from puv.errors import NotAvailableYet, PuvError, UsageError
+
+
+def _early_printer(rest: Sequence[str]) -> Printer:
+    color = "auto"
+    for i, token in enumerate(rest):
+        if token.startswith("--color="):
+            color = token.split("=", 1)[1]
+        elif token == "--color" and i + 1 < len(rest):
+            color = rest[i + 1]
+    quiet = any(t in ("-q", "--quiet") for t in rest)
+    return Printer(verbosity=-1 if quiet else 0, color=use_color(color, sys.stderr, os.environ))
+
+
+def run_command(words: tuple[str, ...], rest: list[str]) -> int:
+    printer = _early_printer(rest)
+    try:
+        return _run(words, rest, printer)
+    except PuvError as error:
+        printer.error(error)
+        return error.code
+    except KeyboardInterrupt:
+        printer.err.write("error: interrupted\n")
+        return 130
+
+
+def _run(words: tuple[str, ...], rest: list[str], printer: Printer) -> int:
+    command = table.lookup(words)
+    if command is None:
+        known = ", ".join(
+            c.path[-1] for c in table.COMMANDS if c.path[:-1] == words[:-1]
+        ) or ", ".join(table.top_level_names())
+        raise UsageError(
+            f"unrecognized subcommand `{words[-1]}`",
+            hints=[f"valid commands here: {known}", "see `puv --help`"],
+        )
+
+    if command.module is None:
+        if "-h" in rest or "--help" in rest:
+            from puv.cli.commands.help import command_help
+
+            sys.stdout.write(command_help(command))
+            return 0
+        raise NotAvailableYet(
+            f"`puv {command.name}` is not available yet in puv {__version__}",
+            hints=["see `puv --help` for the commands that work today"],
+        )
+
+    module: ModuleType = importlib.import_module(command.module)
+    parser = new_parser(f"puv {command.name}", command.summary)
+    module.add_arguments(parser)
+    add_global_options(parser)
+    args = parser.parse_args(rest)
+
+    from puv.context import Context
+    from puv.settings import load_settings
+
+    cwd = Path.cwd()
+    settings = load_settings(vars(args), os.environ, cwd)
+    printer = Printer(
+        verbosity=settings.verbosity,
+        color=use_color(settings.color, sys.stderr, os.environ),
+    )
+    ctx = Context(settings=settings, printer=printer, environ=os.environ, cwd=cwd)
+    result: int = module.run(args, ctx)
+    return result

@@ -1,0 +1,70 @@
+"""The command table: every command path, its module and one line of help.
+
+Command modules are imported only when their command runs (or its ``--help``
+is asked for), so start-up costs the same whatever the number of commands.
+A command module exposes::
+
+    def add_arguments(parser: argparse.ArgumentParser) -> None: ...
+    def run(args: argparse.Namespace, ctx: CommandContext) -> int: ...
+
+Entries with ``module=None`` are commands a later release delivers: they parse
+only the global options and exit 2 with a "not available yet" message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    path: tuple[str, ...]
+    summary: str
+    module: str | None
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.path)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(("venv",), "Create a virtual environment", "puv.cli.commands.venv"),
+    Command(("pip", "compile"), "Compile requirements into a pinned requirements file", None),
+    Command(("pip", "sync"), "Make an environment exactly match a requirements file", None),
+    Command(("pip", "install"), "Install packages into an environment", None),
+    Command(("pip", "uninstall"), "Uninstall packages from an environment", None),
+    Command(("pip", "freeze"), "List installed packages in requirements format", None),
+    Command(("pip", "list"), "List installed packages in a table", None),
+    Command(("pip", "show"), "Show information about installed packages", None),
+    Command(("pip", "tree"), "Show the dependency tree of an environment", None),
+    Command(("pip", "check"), "Check that installed packages have compatible dependencies", None),
+    Command(("cache", "dir"), "Show the cache directory", None),
+    Command(("cache", "clean"), "Remove all, or some packages', cache entries", None),
+    Command(("cache", "prune"), "Remove unreachable entries from the cache", None),
+    Command(("cache", "info"), "Show the cache's size and entry counts", None),
+    Command(("help",), "Show help for a command", "puv.cli.commands.help"),
+)
+
+GROUPS: dict[str, str] = {
+    "pip": "pip-compatible commands: install, resolve, inspect environments",
+    "cache": "Manage puv's cache",
+}
+
+
+def lookup(words: tuple[str, ...]) -> Command | None:
+    for command in COMMANDS:
+        if command.path == words:
+            return command
+    return None
+
+
+def children(group: str) -> tuple[Command, ...]:
+    return tuple(c for c in COMMANDS if len(c.path) == 2 and c.path[0] == group)
+
+
+def top_level_names() -> tuple[str, ...]:
+    seen: list[str] = []
+    for command in COMMANDS:
+        if command.path[0] not in seen:
+            seen.append(command.path[0])
+    return tuple(seen)
