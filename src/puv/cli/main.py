@@ -38,7 +38,8 @@ def split_command(argv: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
                 i += 1
             continue
         if table.lookup(tuple(words)) is None:
-            if not words and token in table.top_level_names():
+            if not words:
+                # The first word names the command (an unknown one is reported later).
                 words.append(token)
                 continue
             if len(words) == 1 and words[0] in table.GROUPS:

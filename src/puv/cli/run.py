@@ -76,6 +76,6 @@ def _run(words: tuple[str, ...], rest: list[str], printer: Printer) -> int:
         verbosity=settings.verbosity,
         color=use_color(settings.color, sys.stderr, os.environ),
     )
-    ctx = Context(settings=settings, printer=printer, environ=os.environ, cwd=cwd)
-    result: int = module.run(args, ctx)
+    with Context(settings=settings, printer=printer, environ=os.environ, cwd=cwd) as ctx:
+        result: int = module.run(args, ctx)
     return result

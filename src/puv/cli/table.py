@@ -38,10 +38,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(("pip", "show"), "Show information about installed packages", None),
     Command(("pip", "tree"), "Show the dependency tree of an environment", None),
     Command(("pip", "check"), "Check that installed packages have compatible dependencies", None),
-    Command(("cache", "dir"), "Show the cache directory", None),
-    Command(("cache", "clean"), "Remove all, or some packages', cache entries", None),
-    Command(("cache", "prune"), "Remove unreachable entries from the cache", None),
-    Command(("cache", "info"), "Show the cache's size and entry counts", None),
+    Command(("cache", "dir"), "Show the cache directory", "puv.cli.commands.cache_dir"),
+    Command(("cache", "clean"), "Remove all, or some packages', cache entries", "puv.cli.commands.cache_clean"),
+    Command(("cache", "prune"), "Remove unreachable entries from the cache", "puv.cli.commands.cache_prune"),
+    Command(("cache", "info"), "Show the cache's size and entry counts", "puv.cli.commands.cache_info"),
     Command(("help",), "Show help for a command", "puv.cli.commands.help"),
 )
 

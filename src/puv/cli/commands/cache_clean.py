@@ -1,0 +1,41 @@
+"""`puv cache clean [PACKAGE...]`: remove the whole cache, or one project's entries."""
+
+from __future__ import annotations
+
+import argparse
+
+from puv.context import Context
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("packages", nargs="*", metavar="PACKAGE", help="Only remove these projects' entries")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from packaging.utils import InvalidName, canonicalize_name
+
+    from puv.errors import UsageError
+    from puv.io.cache import Cache
+    from puv.io.cache_admin import clean_all, clean_packages, human_size
+
+    cache = Cache(ctx.cache_root())
+    if not args.packages:
+        if not cache.root.exists():
+            ctx.printer.status(f"No cache found at: {cache.root}")
+            return 0
+        ctx.printer.status(f"Clearing cache at: {cache.root}")
+        tally = clean_all(cache)
+        ctx.printer.status(f"Removed {tally.files} files ({human_size(tally.bytes)})")
+        return 0
+    names = []
+    for raw in args.packages:
+        try:
+            names.append(canonicalize_name(raw, validate=True))
+        except InvalidName:
+            raise UsageError(f"invalid package name `{raw}`") from None
+    for name, tally in clean_packages(cache, names).items():
+        if tally.files:
+            ctx.printer.status(f"Removed {tally.files} files for {name} ({human_size(tally.bytes)})")
+        else:
+            ctx.printer.status(f"No cache entries found for {name}")
+    return 0
