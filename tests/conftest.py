@@ -30,3 +30,6 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     return home
+
+
+pytest_plugins = ["tests.support.fixtures"]

@@ -1,25 +1,97 @@
 """Settings: every knob puv reads, merged once into a frozen value.
 
-Precedence, highest first: command line > environment (``PUV_*`` and pip's
-``PIP_*``) > project (``[tool.puv]`` in pyproject.toml, ``puv.toml``) > user
-(``$XDG_CONFIG_HOME/puv/puv.toml``) > pip's configuration files (index settings
-only). ``--no-config`` skips every file.
+Precedence, highest first (DESIGN.md, "Compatibility surface"):
 
-This module reads files and the environment it is *given*; it keeps no state.
+1. the command line (the parsed namespace; ``None`` means "not given");
+2. the environment: ``PUV_*`` variables, then pip's ``PIP_INDEX_URL``,
+   ``PIP_EXTRA_INDEX_URL``, ``PIP_TRUSTED_HOST``, ``PIP_CERT``,
+   ``PIP_NO_CACHE_DIR`` and ``PIP_FIND_LINKS`` (a ``PUV_*`` variable beats the
+   ``PIP_*`` one for the same setting);
+3. the project file (``puv.toml`` or ``[tool.puv]`` in pyproject.toml);
+4. the user file (``$XDG_CONFIG_HOME/puv/puv.toml``);
+5. pip's configuration files (index settings only);
+
+and ``SSL_CERT_FILE`` as the last fallback for ``cert`` (an explicit
+certificate setting beats it, as in pip; a path that does not exist is
+ignored). See :mod:`puv.config_files` for the files' layout and discovery.
+
+Scalars take the value of the highest layer that sets one. Lists
+(``extra_index_urls``, ``find_links``, ``trusted_hosts``, ``no_binary``,
+``only_binary``) are joined across the layers, highest first, duplicates
+dropped, as uv does; the command line replaces the environment variable for
+the same list (it is the variable's fallback role in uv's CLI), and within
+pip's files a later file replaces an earlier one (pip's rule).
+
+``--no-config`` / ``PUV_NO_CONFIG`` skips discovery of puv's files and all of
+pip's files; the environment still applies. ``--config-file`` /
+``PUV_CONFIG_FILE`` replaces project and user discovery with one file, and (as
+in uv) is read even with ``--no-config``.
+
+Command-line keys are the ``Settings`` field names (``index_url``,
+``extra_index_urls``, ``find_links``, ...); ``extra_index_url`` and
+``trusted_host`` are accepted as aliases. List options should use
+``action="append"`` with ``default=None``.
+
+Environment variables (empty means unset; booleans accept 1/0, true/false,
+yes/no, on/off):
+
+``PUV_CACHE_DIR``, ``PUV_NO_CACHE``, ``PUV_OFFLINE``, ``PUV_NO_CONFIG``,
+``PUV_CONFIG_FILE``, ``PUV_PYTHON``, ``PUV_SYSTEM_PYTHON``, ``PUV_INDEX_URL``,
+``PUV_EXTRA_INDEX_URL`` (space-separated), ``PUV_FIND_LINKS``
+(comma-separated, like uv), ``PUV_INDEX_STRATEGY``, ``PUV_LINK_MODE``,
+``PUV_CONCURRENT_DOWNLOADS``, ``PUV_CONCURRENT_BUILDS``, ``PUV_HTTP_TIMEOUT``
+(seconds), ``PUV_HTTP_RETRIES``, ``PUV_PRERELEASE``, ``PUV_RESOLUTION``,
+``PUV_EXCLUDE_NEWER``, ``PUV_COMPILE_BYTECODE``, ``PUV_COLOR``; pip's
+``PIP_EXTRA_INDEX_URL``, ``PIP_TRUSTED_HOST`` and ``PIP_FIND_LINKS`` are
+whitespace-separated.
+
+``PIP_NO_CACHE_DIR`` follows pip (since pip 19): *any* valid boolean value,
+``false``/``off``/``0`` included, turns the cache off. pip keeps this because
+Dockerfiles widely set ``PIP_NO_CACHE_DIR=off`` meaning "no cache"; puv
+behaves the same so those files keep their meaning. An invalid value is an
+error, as in pip.
+
+Bad values are :class:`~puv.errors.ConfigError` naming the variable or the
+file and key. This module reads only the files and the environment it is
+*given*; it keeps no state. Nothing heavy is imported on this path: TOML is
+parsed only when a puv file exists, and pip's INI files are read with a small
+reader instead of configparser.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from puv.errors import ConfigError
+
+_T = TypeVar("_T")
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+# Choice values; kept in step with puv.config_files (imported lazily there).
+_INDEX_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
+_LINK_MODES = ("clone", "copy", "hardlink", "symlink")
+_PRERELEASE_MODES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
+_RESOLUTION_MODES = ("highest", "lowest", "lowest-direct")
+_LIST_FIELDS = ("extra_index_urls", "find_links", "trusted_hosts", "no_binary", "only_binary")
+_CLI_ALIASES = {"extra_index_url": "extra_index_urls", "trusted_host": "trusted_hosts"}
 
 
 @dataclass(frozen=True)
 class Settings:
+    """The merged settings of one run.
+
+    ``index_url`` None means "the default index" (see :func:`resolve_index_url`).
+    ``link_mode`` None means "hardlink, falling back to copy". ``concurrent_builds``
+    0 means "one per CPU". ``config_files`` lists the files that were read:
+    puv's (highest priority first), then pip's in pip's load order.
+    """
+
     verbosity: int = 0
     color: str = "auto"
     cache_dir: Path | None = None
@@ -39,29 +111,196 @@ class Settings:
     concurrent_downloads: int = 50
     concurrent_builds: int = 0
     link_mode: str | None = None
+    prerelease: str = "if-necessary-or-explicit"
+    resolution: str = "highest"
+    exclude_newer: str | None = None
+    python_version: str | None = None
+    python_platform: str | None = None
+    no_build: bool = False
+    no_binary: tuple[str, ...] = ()
+    only_binary: tuple[str, ...] = ()
+    compile_bytecode: bool = False
+    require_hashes: bool = False
     config_files: tuple[Path, ...] = field(default=())
 
 
-def _env_bool(environ: Mapping[str, str], name: str) -> bool | None:
+# ---------------------------------------------------------------- environment
+
+
+def _env(environ: Mapping[str, str], name: str) -> str | None:
     raw = environ.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return None
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ConfigError(
-        f"invalid value {raw!r} for environment variable {name}",
-        hints=["use one of: 1, true, yes, on, 0, false, no, off"],
+    return raw
+
+
+def _env_error(name: str, raw: str, expected: str) -> ConfigError:
+    return ConfigError(
+        f"invalid value {raw!r} for environment variable {name}: expected {expected}",
+        hints=[f"fix or unset {name}"],
     )
 
 
-def _first(*values: Any) -> Any:
-    for value in values:
-        if value is not None:
-            return value
-    return None
+def _env_bool(environ: Mapping[str, str], name: str) -> bool | None:
+    raw = _env(environ, name)
+    if raw is None:
+        return None
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise _env_error(name, raw, "one of 1, true, yes, on, 0, false, no, off")
+
+
+def _env_parsed(
+    environ: Mapping[str, str], name: str, parse: Callable[[str], _T], expected: str
+) -> _T | None:
+    raw = _env(environ, name)
+    if raw is None:
+        return None
+    try:
+        return parse(raw.strip())
+    except ValueError:
+        raise _env_error(name, raw, expected) from None
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError(text)
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise ValueError(text)
+    return value
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(text)
+        return text
+
+    return parse
+
+
+def _pip_no_cache_dir(environ: Mapping[str, str]) -> bool | None:
+    """pip's PIP_NO_CACHE_DIR: any valid boolean disables the cache."""
+    raw = _env(environ, "PIP_NO_CACHE_DIR")
+    if raw is None:
+        return None
+    if raw.strip().lower() in _TRUE | _FALSE:
+        return True
+    raise _env_error("PIP_NO_CACHE_DIR", raw, "a boolean (any boolean value turns pip's cache off)")
+
+
+def _env_layer(environ: Mapping[str, str], cwd: Path) -> dict[str, Any]:
+    from puv import config_files as cf
+
+    home = cf.home_dir(environ)
+    values: dict[str, Any] = {}
+
+    def put(name: str, value: Any) -> None:
+        if value is not None and name not in values:
+            values[name] = value
+
+    put("color", _env_parsed(environ, "PUV_COLOR", _choice(("auto", "always", "never")), "auto, always or never"))
+    cache_dir = _env(environ, "PUV_CACHE_DIR")
+    if cache_dir is not None:
+        put("cache_dir", cf.resolve_path(cache_dir, cwd, home))
+    put("no_cache", _env_bool(environ, "PUV_NO_CACHE"))
+    put("no_cache", _pip_no_cache_dir(environ))
+    put("offline", _env_bool(environ, "PUV_OFFLINE"))
+    put("python", _env(environ, "PUV_PYTHON"))
+    put("system", _env_bool(environ, "PUV_SYSTEM_PYTHON"))
+
+    put("index_url", _env(environ, "PUV_INDEX_URL"))
+    put("index_url", _env(environ, "PIP_INDEX_URL"))
+    for name in ("PUV_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
+        raw = _env(environ, name)
+        if raw is not None:
+            put("extra_index_urls", tuple(raw.split()))
+    raw = _env(environ, "PUV_FIND_LINKS")
+    if raw is not None:
+        put("find_links", tuple(cf.absolute_location(v.strip(), cwd, home) for v in raw.split(",") if v.strip()))
+    raw = _env(environ, "PIP_FIND_LINKS")
+    if raw is not None:
+        put("find_links", tuple(cf.absolute_location(v, cwd, home) for v in raw.split()))
+    raw = _env(environ, "PIP_TRUSTED_HOST")
+    if raw is not None:
+        put("trusted_hosts", tuple(raw.split()))
+    raw = _env(environ, "PIP_CERT")
+    if raw is not None:
+        put("cert", str(cf.resolve_path(raw.strip(), cwd, home)))
+
+    put(
+        "index_strategy",
+        _env_parsed(environ, "PUV_INDEX_STRATEGY", _choice(_INDEX_STRATEGIES), "one of " + ", ".join(_INDEX_STRATEGIES)),
+    )
+    put("link_mode", _env_parsed(environ, "PUV_LINK_MODE", _choice(_LINK_MODES), "one of " + ", ".join(_LINK_MODES)))
+    put(
+        "concurrent_downloads",
+        _env_parsed(environ, "PUV_CONCURRENT_DOWNLOADS", _positive_int, "a positive integer"),
+    )
+    put("concurrent_builds", _env_parsed(environ, "PUV_CONCURRENT_BUILDS", _positive_int, "a positive integer"))
+    put("http_timeout", _env_parsed(environ, "PUV_HTTP_TIMEOUT", _positive_float, "a positive number of seconds"))
+    put("http_retries", _env_parsed(environ, "PUV_HTTP_RETRIES", _non_negative_int, "a non-negative integer"))
+    put(
+        "prerelease",
+        _env_parsed(environ, "PUV_PRERELEASE", _choice(_PRERELEASE_MODES), "one of " + ", ".join(_PRERELEASE_MODES)),
+    )
+    put(
+        "resolution",
+        _env_parsed(environ, "PUV_RESOLUTION", _choice(_RESOLUTION_MODES), "one of " + ", ".join(_RESOLUTION_MODES)),
+    )
+    raw = _env(environ, "PUV_EXCLUDE_NEWER")
+    if raw is not None:
+        if not cf.check_exclude_newer(raw.strip()):
+            raise _env_error("PUV_EXCLUDE_NEWER", raw, "a date (2024-03-01) or an RFC 3339 timestamp")
+        put("exclude_newer", raw.strip())
+    put("compile_bytecode", _env_bool(environ, "PUV_COMPILE_BYTECODE"))
+    return values
+
+
+# ---------------------------------------------------------------- command line
+
+_SETTINGS_FIELDS = frozenset(Settings.__dataclass_fields__) - {"verbosity", "config_files"}
+
+
+def _cli_layer(cli: Mapping[str, Any], cwd: Path, home: Path) -> dict[str, Any]:
+    from puv import config_files as cf
+
+    values: dict[str, Any] = {}
+    for key, value in cli.items():
+        name = _CLI_ALIASES.get(key, key)
+        if value is None or name not in _SETTINGS_FIELDS:
+            continue
+        if name in _LIST_FIELDS:
+            items = [value] if isinstance(value, str) else list(value)
+            if name == "find_links":
+                items = [cf.absolute_location(str(v), cwd, home) for v in items]
+            values[name] = tuple(dict.fromkeys(str(v) for v in items))
+        elif name == "cache_dir":
+            values[name] = cf.resolve_path(str(value), cwd, home)
+        elif name == "cert":
+            values[name] = str(cf.resolve_path(str(value), cwd, home))
+        else:
+            values[name] = value
+    return values
+
+
+# ---------------------------------------------------------------- merging
 
 
 def default_cache_dir(environ: Mapping[str, str]) -> Path:
@@ -74,25 +313,77 @@ def default_cache_dir(environ: Mapping[str, str]) -> Path:
     return base / ".cache" / "puv"
 
 
-def load_settings(cli: Mapping[str, Any], environ: Mapping[str, str], cwd: Path) -> Settings:
-    """Merge the command line ``cli`` (``None`` = not given) with the environment."""
+def _merge(layers: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Scalars from the highest layer that has them; lists joined, highest first."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for name, value in layer.items():
+            if name in _LIST_FIELDS:
+                merged[name] = tuple(dict.fromkeys((*merged.get(name, ()), *value)))
+            elif name not in merged:
+                merged[name] = value
+    return merged
+
+
+def load_settings(
+    cli: Mapping[str, Any],
+    environ: Mapping[str, str],
+    cwd: Path,
+    *,
+    etc_dir: Path = Path("/etc"),
+) -> Settings:
+    """Merge the command line ``cli`` (``None`` = not given), the environment and
+    the configuration files into one :class:`Settings` (precedence in the module
+    docstring). ``etc_dir`` stands for ``/etc`` when looking for pip's
+    system-wide file (tests point it elsewhere)."""
+    from puv import config_files as cf
+
+    home = cf.home_dir(environ)
+    env_values = _env_layer(environ, cwd)
+    cli_values = _cli_layer(cli, cwd, home)
+    top = {**env_values, **cli_values}
+
+    no_config = bool(cli.get("no_config")) or bool(_env_bool(environ, "PUV_NO_CONFIG"))
+    config_file_raw = cli.get("config_file") or _env(environ, "PUV_CONFIG_FILE")
+    config_file = cf.resolve_path(str(config_file_raw), cwd, home) if config_file_raw else None
+
+    file_layers: list[cf.ConfigLayer] = []
+    if config_file is not None or not no_config:
+        file_layers.extend(cf.puv_layers(environ, cwd, config_file))
+    if not no_config:
+        pip_layer = cf.load_pip_config(environ, cwd, etc_dir)
+        if pip_layer is not None:
+            file_layers.append(pip_layer)
+
+    merged = _merge([top, *(layer.values for layer in file_layers)])
+    if "cert" not in merged:
+        ssl_cert_file = _env(environ, "SSL_CERT_FILE")
+        if ssl_cert_file is not None and os.path.exists(ssl_cert_file):
+            merged["cert"] = ssl_cert_file
+    if merged.get("cache_dir") is None:
+        merged["cache_dir"] = default_cache_dir(environ)
+
+    files = tuple(path for layer in file_layers for path in layer.files)
     verbosity = int(cli.get("verbose") or 0) - int(cli.get("quiet") or 0)
-    color = _first(cli.get("color"), environ.get("PUV_COLOR") or None, "auto")
-    cache_dir_raw = _first(cli.get("cache_dir"), environ.get("PUV_CACHE_DIR") or None)
-    cache_dir = (cwd / Path(cache_dir_raw).expanduser()) if cache_dir_raw else default_cache_dir(environ)
-    no_cache = _first(
-        cli.get("no_cache"),
-        _env_bool(environ, "PUV_NO_CACHE"),
-        _env_bool(environ, "PIP_NO_CACHE_DIR"),
-        False,
-    )
-    offline = _first(cli.get("offline"), _env_bool(environ, "PUV_OFFLINE"), False)
-    python = _first(cli.get("python"), environ.get("PUV_PYTHON") or None)
-    return Settings(
-        verbosity=verbosity,
-        color=color,
-        cache_dir=cache_dir,
-        no_cache=bool(no_cache),
-        offline=bool(offline),
-        python=python,
-    )
+    return Settings(verbosity=verbosity, config_files=files, **merged)
+
+
+def resolve_index_url(settings: Settings) -> str:
+    """The index URL to use: the configured one, else pip's built-in default.
+
+    Only commands that talk to an index call this (and not with ``no_index``),
+    so finding pip's default costs nothing elsewhere."""
+    if settings.index_url:
+        return settings.index_url
+    from puv.default_index import pip_default_index_url
+
+    url = pip_default_index_url()
+    if url is None:
+        raise ConfigError(
+            "no package index is configured and pip's default index could not be found",
+            hints=[
+                "set --index-url / PUV_INDEX_URL (or index-url in puv.toml)",
+                "or install pip, whose built-in default index puv uses",
+            ],
+        )
+    return url
