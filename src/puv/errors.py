@@ -113,3 +113,65 @@ class InstallError(PuvError):
 
 class BuildError(PuvError):
     """A source distribution or local project failed to build."""
+
+
+class IndexFormatError(PuvError):
+    """A package index page (PEP 503 HTML / PEP 691 JSON) could not be understood.
+
+    ``url`` names the page.
+    """
+
+    def __init__(self, message: str, *, url: str, hints: Sequence[str] = ()) -> None:
+        super().__init__(message, hints=hints)
+        self.url = url
+
+
+class InvalidFilename(PuvError):
+    """A file name is neither a valid wheel nor a valid source distribution name."""
+
+    def __init__(self, message: str, *, filename: str, hints: Sequence[str] = ()) -> None:
+        super().__init__(message, hints=hints)
+        self.filename = filename
+
+
+class InvalidHash(PuvError):
+    """A hash specification (``--hash``, URL fragment, RECORD field) is malformed."""
+
+    def __init__(self, message: str, *, value: str, hints: Sequence[str] = ()) -> None:
+        super().__init__(message, hints=hints)
+        self.value = value
+
+
+class MetadataError(PuvError):
+    """Distribution metadata (METADATA, PKG-INFO, WHEEL, entry_points.txt) is invalid.
+
+    ``source`` names the distribution or file, ``line`` is the offending text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: str | None = None,
+        hints: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message, hints=hints)
+        self.source = source
+        self.line = line
+
+
+class RecordError(PuvError):
+    """A wheel RECORD file is malformed or does not match the files it lists."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        lineno: int | None = None,
+        hints: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message, hints=hints)
+        self.path = path
+        self.lineno = lineno
