@@ -19,7 +19,9 @@ from puv.cli.printer import Printer
 from puv.settings import Settings, default_cache_dir
 
 if TYPE_CHECKING:  # pragma: no cover
+    from puv.domain.index.client import IndexClient
     from puv.io.cache import Cache
+    from puv.io.http import HttpClient
 
 
 @dataclass
@@ -31,6 +33,8 @@ class Context:
     _cache: Cache | None = field(default=None, init=False, repr=False)
     _temp_cache: Path | None = field(default=None, init=False, repr=False)
     _closers: list[Any] = field(default_factory=list, init=False, repr=False)
+    _http: HttpClient | None = field(default=None, init=False, repr=False)
+    _index: IndexClient | None = field(default=None, init=False, repr=False)
 
     def cache_root(self) -> Path:
         """Where the cache is (without creating it); ``--no-cache`` makes a temporary one."""
@@ -49,8 +53,57 @@ class Context:
 
             cache = Cache(self.cache_root())
             cache.ensure()
+            # Hold the shared lock for the whole run: `puv cache clean` waits for us.
+            lock = cache.shared()
+            lock.__enter__()
+            self.on_close(lambda: lock.__exit__(None, None, None))
             self._cache = cache
         return self._cache
+
+    def http(self) -> HttpClient:
+        """The run's one HTTP client (urllib3 is imported on its first request)."""
+        if self._http is None:
+            from puv import __version__
+            from puv.io.http import HttpClient, options_from_environ
+
+            settings = self.settings
+            credential_urls = tuple(
+                url for url in (settings.index_url, *settings.extra_index_urls, *settings.find_links) if url
+            )
+            options = options_from_environ(
+                self.environ,
+                timeout=settings.http_timeout,
+                retries=settings.http_retries,
+                max_connections=settings.concurrent_downloads,
+                cert=settings.cert,
+                trusted_hosts=settings.trusted_hosts,
+                offline=settings.offline,
+                user_agent=f"puv/{__version__}",
+                credential_urls=credential_urls,
+            )
+            self._http = HttpClient(options)
+            self.on_close(self._http.close)
+        return self._http
+
+    def index(self, *, refresh: bool | frozenset[str] = False) -> IndexClient:
+        """The index client for the configured indexes and find-links."""
+        if self._index is None:
+            from puv.domain.index.client import IndexClient, sources_from_settings
+            from puv.settings import resolve_index_url
+
+            settings = self.settings
+            index_url = None if settings.no_index else resolve_index_url(settings)
+            sources = sources_from_settings(
+                index_url,
+                settings.extra_index_urls,
+                settings.find_links,
+                settings.no_index,
+                settings.index_strategy,
+            )
+            self._index = IndexClient(
+                self.http(), self.cache(), sources, offline=settings.offline, refresh=refresh
+            )
+        return self._index
 
     def on_close(self, closer: Any) -> None:
         self._closers.append(closer)

@@ -37,16 +37,12 @@ def split_command(argv: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
                 rest.append(tokens[i])
                 i += 1
             continue
-        if table.lookup(tuple(words)) is None:
-            if not words:
-                # The first word names the command (an unknown one is reported later).
-                words.append(token)
-                continue
-            if len(words) == 1 and words[0] in table.GROUPS:
-                # A group takes no positional arguments: this word names its
-                # subcommand (an unknown one is reported by the caller).
-                words.append(token)
-                continue
+        if not words or table.is_prefix(tuple(words)):
+            # The first word names the command; a group takes no positional
+            # arguments, so a word after it names a subcommand. Unknown ones
+            # are reported by the caller.
+            words.append(token)
+            continue
         rest.append(token)
     return tuple(words), rest
 
@@ -61,8 +57,8 @@ def top_level_help() -> str:
     ]
     rows: list[tuple[str, str]] = []
     for name in table.top_level_names():
-        if name in table.GROUPS:
-            rows.append((name, table.GROUPS[name]))
+        if (name,) in table.GROUPS:
+            rows.append((name, table.GROUPS[(name,)]))
         else:
             command = table.lookup((name,))
             assert command is not None
@@ -81,14 +77,15 @@ def top_level_help() -> str:
     return "\n".join(lines) + "\n"
 
 
-def group_help(group: str) -> str:
-    lines = [table.GROUPS[group], "", f"Usage: puv {group} [OPTIONS] <COMMAND>", "", "Commands:"]
-    commands = table.children(group)
-    width = max(len(c.path[1]) for c in commands)
-    for command in commands:
-        marker = "" if command.module else "  (not available yet)"
-        lines.append(f"  {command.path[1].ljust(width)}  {command.summary}{marker}")
-    lines += ["", f"Use `puv help {group} <command>` for more information on a specific command."]
+def group_help(group: tuple[str, ...]) -> str:
+    name = " ".join(group)
+    lines = [table.GROUPS[group], "", f"Usage: puv {name} [OPTIONS] <COMMAND>", "", "Commands:"]
+    rows = table.children(group)
+    width = max(len(word) for word, _, _ in rows)
+    for word, summary, available in rows:
+        marker = "" if available else "  (not available yet)"
+        lines.append(f"  {word.ljust(width)}  {summary}{marker}")
+    lines += ["", f"Use `puv help {name} <command>` for more information on a specific command."]
     return "\n".join(lines) + "\n"
 
 
@@ -109,8 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(top_level_help())
         return 0 if ("-h" in rest or "--help" in rest) else 2
 
-    if len(words) == 1 and words[0] in table.GROUPS:
-        sys.stdout.write(group_help(words[0]))
+    if words in table.GROUPS:
+        sys.stdout.write(group_help(words))
         return 0 if ("-h" in rest or "--help" in rest) else 2
 
     from puv.cli.run import run_command

@@ -76,3 +76,72 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
 def new_parser(prog: str, description: str) -> Parser:
     parser = Parser(prog=prog, description=description, add_help=True, allow_abbrev=False)
     return parser
+
+
+def add_index_options(parser: argparse.ArgumentParser) -> None:
+    """Options that choose where packages come from (dests are Settings fields)."""
+    group = parser.add_argument_group("index options")
+    group.add_argument("-i", "--index-url", default=None, metavar="URL", help="The main package index [env: PUV_INDEX_URL]")
+    group.add_argument(
+        "--extra-index-url",
+        dest="extra_index_urls",
+        action="append",
+        default=None,
+        metavar="URL",
+        help="Another index, searched before --index-url (repeatable) [env: PUV_EXTRA_INDEX_URL]",
+    )
+    group.add_argument(
+        "-f",
+        "--find-links",
+        dest="find_links",
+        action="append",
+        default=None,
+        metavar="PATH_OR_URL",
+        help="A directory or HTML page of distribution files (repeatable) [env: PUV_FIND_LINKS]",
+    )
+    group.add_argument(
+        "--no-index",
+        action="store_const",
+        const=True,
+        default=None,
+        help="Ignore every index; use only --find-links",
+    )
+    group.add_argument(
+        "--index-strategy",
+        choices=("first-index", "unsafe-first-match", "unsafe-best-match"),
+        default=None,
+        help="How to combine several indexes (default: first-index) [env: PUV_INDEX_STRATEGY]",
+    )
+    group.add_argument(
+        "--trusted-host",
+        "--allow-insecure-host",
+        dest="trusted_hosts",
+        action="append",
+        default=None,
+        metavar="HOST",
+        help="Do not verify TLS for this host (repeatable)",
+    )
+    group.add_argument("--cert", default=None, metavar="FILE", help="CA bundle to verify TLS with [env: PIP_CERT]")
+    group.add_argument(
+        "--refresh",
+        action="store_true",
+        default=False,
+        help="Revalidate every cached page",
+    )
+    group.add_argument(
+        "--refresh-package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Revalidate the cached pages of this package (repeatable)",
+    )
+
+
+def refresh_of(args: argparse.Namespace) -> bool | frozenset[str]:
+    """The --refresh / --refresh-package choice as the index client takes it."""
+    from packaging.utils import canonicalize_name
+
+    if getattr(args, "refresh", False):
+        return True
+    names = getattr(args, "refresh_package", None) or []
+    return frozenset(canonicalize_name(n) for n in names) if names else False

@@ -42,9 +42,12 @@ def run_command(words: tuple[str, ...], rest: list[str]) -> int:
 def _run(words: tuple[str, ...], rest: list[str], printer: Printer) -> int:
     command = table.lookup(words)
     if command is None:
-        known = ", ".join(
-            c.path[-1] for c in table.COMMANDS if c.path[:-1] == words[:-1]
-        ) or ", ".join(table.top_level_names())
+        parent = words[:-1]
+        known = (
+            ", ".join(word for word, _, _ in table.children(parent))
+            if parent
+            else ", ".join(table.top_level_names())
+        )
         raise UsageError(
             f"unrecognized subcommand `{words[-1]}`",
             hints=[f"valid commands here: {known}", "see `puv --help`"],

@@ -38,6 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("pip", "show"), "Show information about installed packages", None),
     Command(("pip", "tree"), "Show the dependency tree of an environment", None),
     Command(("pip", "check"), "Check that installed packages have compatible dependencies", None),
+    Command(("pip", "index", "versions"), "List the versions of a package the indexes offer", "puv.cli.commands.index_versions"),
     Command(("cache", "dir"), "Show the cache directory", "puv.cli.commands.cache_dir"),
     Command(("cache", "clean"), "Remove all, or some packages', cache entries", "puv.cli.commands.cache_clean"),
     Command(("cache", "prune"), "Remove unreachable entries from the cache", "puv.cli.commands.cache_prune"),
@@ -45,9 +46,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(("help",), "Show help for a command", "puv.cli.commands.help"),
 )
 
-GROUPS: dict[str, str] = {
-    "pip": "pip-compatible commands: install, resolve, inspect environments",
-    "cache": "Manage puv's cache",
+GROUPS: dict[tuple[str, ...], str] = {
+    ("pip",): "pip-compatible commands: install, resolve, inspect environments",
+    ("pip", "index"): "Inspect what the package indexes offer",
+    ("cache",): "Manage puv's cache",
 }
 
 
@@ -58,8 +60,29 @@ def lookup(words: tuple[str, ...]) -> Command | None:
     return None
 
 
-def children(group: str) -> tuple[Command, ...]:
-    return tuple(c for c in COMMANDS if len(c.path) == 2 and c.path[0] == group)
+def children(group: tuple[str, ...]) -> list[tuple[str, str, bool]]:
+    """(word, summary, available) for each direct child of ``group``: commands and subgroups."""
+    rows: list[tuple[str, str, bool]] = []
+    depth = len(group)
+    for command in COMMANDS:
+        if command.path[:depth] != group or len(command.path) <= depth:
+            continue
+        word = command.path[depth]
+        if any(row[0] == word for row in rows):
+            continue
+        sub = (*group, word)
+        if sub in GROUPS:
+            rows.append((word, GROUPS[sub], True))
+        else:
+            rows.append((word, command.summary, command.module is not None))
+    return rows
+
+
+def is_prefix(words: tuple[str, ...]) -> bool:
+    """True when ``words`` starts some command path without being a command."""
+    return lookup(words) is None and any(
+        c.path[: len(words)] == words and len(c.path) > len(words) for c in COMMANDS
+    )
 
 
 def top_level_names() -> tuple[str, ...]:

@@ -21,8 +21,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not words:
         ctx.printer.stdout(top_level_help())
         return 0
-    if len(words) == 1 and words[0] in table.GROUPS:
-        ctx.printer.stdout(group_help(words[0]))
+    if words in table.GROUPS:
+        ctx.printer.stdout(group_help(words))
         return 0
     command = table.lookup(words)
     if command is None:

@@ -1,0 +1,93 @@
+"""`puv venv [PATH]`: create a virtual environment (PEP 405), like `uv venv`.
+
+The base interpreter comes from ``--python`` or the system search (never a
+virtual environment). Output follows uv: on stderr, the interpreter used,
+where the environment is created and how to activate it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from puv.context import Context
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", default=None, help="Where to create the environment [default: .venv]")
+    parser.add_argument(
+        "-p",
+        "--python",
+        default=None,
+        metavar="PYTHON",
+        help="The interpreter to base it on: a version (3.12, >=3.11, cpython@3.12), a name or a path [env: PUV_PYTHON]",
+    )
+    parser.add_argument("--prompt", default=None, help="The prompt shown while the environment is active")
+    parser.add_argument(
+        "--system-site-packages",
+        action="store_true",
+        help="Give the environment access to the base interpreter's site-packages",
+    )
+    parser.add_argument("--clear", action="store_true", help="Replace an existing virtual environment")
+    parser.add_argument(
+        "--allow-existing",
+        action="store_true",
+        help="Write into an existing directory or environment instead of failing",
+    )
+    parser.add_argument(
+        "--relocatable",
+        action="store_true",
+        help="Make the activation scripts find the environment relative to themselves",
+    )
+
+
+def _shell_quote(text: str) -> str:
+    if text and all(ch.isalnum() or ch in "@%+=:,./-_" for ch in text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def activation_hint(path: str, environ: object) -> str:
+    """The command that activates the environment in the user's shell (from ``$SHELL``)."""
+    shell = ""
+    if isinstance(environ, dict) or hasattr(environ, "get"):
+        shell = os.path.basename(str(environ.get("SHELL", "") or ""))  # type: ignore[attr-defined]
+    bin_dir = os.path.join(path, "bin")
+    if shell == "fish":
+        return f"source {_shell_quote(os.path.join(bin_dir, 'activate.fish'))}"
+    if shell in ("csh", "tcsh"):
+        return f"source {_shell_quote(os.path.join(bin_dir, 'activate.csh'))}"
+    if shell == "nu":
+        return f"overlay use {_shell_quote(os.path.join(bin_dir, 'activate.nu'))}"
+    if shell in ("pwsh", "powershell"):
+        return _shell_quote(os.path.join(bin_dir, "activate.ps1"))
+    return f"source {_shell_quote(os.path.join(bin_dir, 'activate'))}"
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from puv.domain.python.discovery import find_base_python
+    from puv.domain.python.request import parse_request
+    from puv.domain.venv.create import create_venv
+
+    settings = ctx.settings
+    request = parse_request(settings.python)
+    cache_dir = None if settings.no_cache else settings.cache_dir
+    base = find_base_python(request, environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir)
+    ctx.printer.status(f"Using {base.display()} interpreter at: {base.executable}")
+
+    shown = args.path if args.path is not None else ".venv"
+    target = os.path.join(str(ctx.cwd), os.path.expanduser(shown))
+    ctx.printer.status(f"Creating virtual environment at: {shown}")
+    create_venv(
+        target,
+        base,
+        prompt=args.prompt,
+        system_site_packages=args.system_site_packages,
+        clear=args.clear,
+        allow_existing=args.allow_existing,
+        relocatable=args.relocatable,
+    )
+    ctx.printer.status(f"Activate with: {activation_hint(shown, ctx.environ)}")
+    return 0

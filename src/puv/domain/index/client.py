@@ -1,0 +1,314 @@
+"""The index client: which files a project has, their metadata, and the files themselves.
+
+- Several indexes, searched as uv does: ``--extra-index-url`` entries first (in
+  the order given), then ``--index-url``. With ``first-index`` (the default) a
+  project comes from the first index that has it, which stops dependency
+  confusion; ``unsafe-first-match`` and ``unsafe-best-match`` look at all.
+- ``--find-links`` locations (directories and HTML pages) add files to every
+  project, whatever the strategy.
+- Metadata of a wheel: the PEP 658 file first; else HTTP range requests that
+  read only the zip's central directory and the METADATA member; else the whole
+  file. Metadata of a file whose sha256 is known never changes: it is cached by
+  that hash and never revalidated.
+
+Every page and every metadata file is fetched at most once per run, even when
+many threads ask at the same time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from puv.errors import BuildError, MetadataError, NetworkError
+from puv.io.cache import Cache, read_or_none, url_key, write_atomic
+from puv.io.http import HttpClient, redact
+from puv.primitives import zip_directory as zd
+from puv.primitives.metadata import CoreMetadata, parse_metadata
+from puv.primitives.simple_api import DistFile, FlatPage, parse_find_links_html
+
+from puv.domain.index.pages import PageResult, PageStore
+
+T = TypeVar("T")
+
+STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
+
+
+@dataclass(frozen=True)
+class IndexSources:
+    """Where to look: indexes in priority order, and find-links locations."""
+
+    indexes: tuple[str, ...]
+    find_links: tuple[str, ...] = ()
+    strategy: str = "first-index"
+
+
+@dataclass(frozen=True)
+class SourcedFile:
+    """A file and where it was listed (an index URL or a find-links location)."""
+
+    file: DistFile
+    source: str
+    priority: int  # 0 = highest (first index / find-links)
+
+
+class _Once:
+    """Run each keyed computation once; concurrent askers wait for the first one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[object, Future[object]] = {}
+
+    def get(self, key: object, compute: Callable[[], T]) -> T:
+        with self._lock:
+            future = self._futures.get(key)
+            owner = future is None
+            if owner:
+                future = Future()
+                self._futures[key] = future
+        assert future is not None
+        if owner:
+            try:
+                future.set_result(compute())
+            except BaseException as error:
+                future.set_exception(error)
+        return future.result()  # type: ignore[return-value]
+
+
+def _sha256(file: DistFile) -> str | None:
+    for algorithm, digest in file.hashes:
+        if algorithm == "sha256":
+            return digest
+    return None
+
+
+class IndexClient:
+    def __init__(
+        self,
+        http: HttpClient,
+        cache: Cache | None,
+        sources: IndexSources,
+        *,
+        offline: bool = False,
+        refresh: bool | frozenset[str] = False,
+    ) -> None:
+        self.http = http
+        self.cache = cache
+        self.sources = sources
+        self.offline = offline
+        self._pages = PageStore(http, cache, offline=offline, refresh=refresh)
+        self._once = _Once()
+
+    # -- listing -----------------------------------------------------------
+
+    def page(self, index_url: str, project: str) -> PageResult:
+        return self._once.get(("page", index_url, project), lambda: self._pages.fetch(index_url, project))
+
+    def files(self, project: str) -> list[SourcedFile]:
+        """Every file of ``project`` from the configured sources, per the index strategy."""
+        return self._once.get(("files", project), lambda: self._files(project))
+
+    def _files(self, project: str) -> list[SourcedFile]:
+        found: list[SourcedFile] = []
+        for location in self.sources.find_links:
+            for file in self._flat(location).files_for(project):
+                found.append(SourcedFile(file[1], location, 0))
+        for priority, index_url in enumerate(self.sources.indexes, start=1):
+            result = self.page(index_url, project)
+            if result.page is None:
+                continue
+            found.extend(SourcedFile(f, index_url, priority) for f in result.page.files)
+            if self.sources.strategy == "first-index":
+                break
+        return found
+
+    def indexes_without(self, project: str) -> list[str]:
+        """Indexes that were asked about ``project`` and do not have it (for hints)."""
+        return [
+            url for url in self.sources.indexes if self.page(url, project).page is None
+        ]
+
+    def _flat(self, location: str) -> FlatPage:
+        return self._once.get(("flat", location), lambda: self._read_flat(location))
+
+    def _read_flat(self, location: str) -> FlatPage:
+        scheme = urlsplit(location).scheme.lower()
+        if scheme in ("http", "https"):
+            response = self.http.get(location, headers={"Accept": "text/html"})
+            if response.status != 200:
+                raise NetworkError(f"cannot read find-links page {redact(location)} (HTTP {response.status})")
+            return parse_find_links_html(response.body, response.url)
+        path = file_url_path(location) if scheme == "file" else Path(location)
+        if path.is_dir():
+            files = tuple(
+                DistFile(filename=entry.name, url=entry.resolve().as_uri(), size=entry.stat().st_size)
+                for entry in sorted(path.iterdir())
+                if entry.is_file()
+            )
+            return FlatPage(url=path.as_uri(), files=files)
+        if path.is_file():
+            return parse_find_links_html(path.read_bytes(), path.resolve().as_uri())
+        raise NetworkError(
+            f"find-links location {location} does not exist",
+            hints=["check --find-links / PIP_FIND_LINKS"],
+        )
+
+    # -- metadata ------------------------------------------------------------
+
+    def metadata(self, project: str, file: DistFile) -> CoreMetadata:
+        """The core metadata of a distribution file (cached by its hash)."""
+        return self._once.get(("metadata", file.url), lambda: self._metadata(project, file))
+
+    def _metadata_cache_path(self, project: str, file: DistFile) -> Path | None:
+        if self.cache is None:
+            return None
+        digest = _sha256(file)
+        if digest is not None:
+            return self.cache.bucket("metadata-v1") / project / digest
+        if file.url.startswith("file:"):
+            local = file_url_path(file.url)
+            try:
+                stat = local.stat()
+            except OSError:
+                return None
+            key = url_key(f"{file.url}|{stat.st_mtime_ns}|{stat.st_size}")
+            return self.cache.bucket("metadata-v1") / project / f"local-{key}"
+        return None
+
+    def _metadata(self, project: str, file: DistFile) -> CoreMetadata:
+        if file.kind != "wheel":
+            raise BuildError(
+                f"reading the metadata of `{project}` from its source distribution "
+                f"{file.filename} needs a build, which this version of puv cannot do yet",
+                hints=[f"use a version of `{project}` that ships a wheel, or pin one with `=="],
+            )
+        path = self._metadata_cache_path(project, file)
+        raw = read_or_none(path) if path is not None else None
+        fetched = raw is None
+        if raw is None:
+            raw = self._fetch_metadata(project, file)
+        metadata = parse_metadata(raw, source=file.filename)
+        _check_identity(metadata, file)
+        if fetched and path is not None and self.cache is not None:
+            write_atomic(self.cache, path, raw)
+        return metadata
+
+    def _fetch_metadata(self, project: str, file: DistFile) -> bytes:
+        if file.url.startswith("file:"):
+            return _metadata_from_blob(file_url_path(file.url).read_bytes(), file.filename)
+        if file.has_core_metadata:
+            response = self.http.get(file.metadata_url)
+            if response.status == 200:
+                _check_digests(response.body, file.core_metadata or (), f"metadata of {file.filename}")
+                return response.body
+        return self._metadata_by_ranges(file)
+
+    def _metadata_by_ranges(self, file: DistFile) -> bytes:
+        first = self.http.get(file.url, headers={"Range": f"bytes=-{zd.TAIL_GUESS}", "Accept-Encoding": "identity"})
+        if first.status == 200:
+            _check_digests(first.body, file.hashes, file.filename)
+            return _metadata_from_blob(first.body, file.filename)
+        if first.status != 206:
+            raise NetworkError(f"cannot fetch {redact(file.url)} (HTTP {first.status})")
+        total = _content_range_total(first.header("content-range"))
+        tail_offset = total - len(first.body) if total is not None else 0
+        directory = zd.find_directory(first.body, tail_offset)
+        if directory.offset >= tail_offset:
+            start = directory.offset - tail_offset
+            listing = first.body[start : start + directory.size]
+        else:
+            listing = self._range(file, directory.offset, directory.size)
+        member = zd.find_metadata_member(zd.parse_directory(listing), file.filename)
+        # The local header's extra field may differ from the central one: ask for slack.
+        want = zd.LOCAL_HEADER_SIZE + len(member.name.encode()) + 1024 + member.compressed_size
+        if member.header_offset >= tail_offset:
+            local = first.body[member.header_offset - tail_offset :]
+        else:
+            local = self._range(file, member.header_offset, want)
+        return zd.extract(member, local)
+
+    def _range(self, file: DistFile, offset: int, length: int) -> bytes:
+        response = self.http.get(
+            file.url,
+            headers={"Range": f"bytes={offset}-{offset + length - 1}", "Accept-Encoding": "identity"},
+        )
+        if response.status == 206:
+            return response.body
+        if response.status == 200:
+            return response.body[offset : offset + length]
+        raise NetworkError(f"cannot fetch {redact(file.url)} (HTTP {response.status})")
+
+    # -- files -----------------------------------------------------------------
+
+    def fetch_all_metadata(self, items: Iterable[tuple[str, DistFile]], workers: int) -> list[CoreMetadata]:
+        from puv.io.http import parallel_map
+
+        return parallel_map(lambda item: self.metadata(item[0], item[1]), list(items), workers)
+
+
+def _check_identity(metadata: CoreMetadata, file: DistFile) -> None:
+    """The metadata must describe the file it came with (name and version)."""
+    from puv.primitives.filenames import try_parse_filename
+
+    parsed = try_parse_filename(file.filename)
+    if parsed is None:
+        return
+    if parsed.name != metadata.canonical_name or parsed.version != metadata.version:
+        raise MetadataError(
+            f"the metadata of {file.filename} describes {metadata.name} {metadata.version}, "
+            f"not {parsed.name} {parsed.version}",
+            source=file.filename,
+            hints=["the index serves inconsistent files; report it to the index's maintainers"],
+        )
+
+
+def _content_range_total(value: str | None) -> int | None:
+    if not value or "/" not in value:
+        return None
+    total = value.rsplit("/", 1)[1].strip()
+    return int(total) if total.isdigit() else None
+
+
+def _check_digests(data: bytes, expected: Iterable[tuple[str, str]], what: str) -> None:
+    import hashlib
+
+    for algorithm, digest in expected:
+        if algorithm not in ("sha256", "sha384", "sha512"):
+            continue
+        actual = hashlib.new(algorithm, data).hexdigest()
+        if actual != digest.lower():
+            raise MetadataError(
+                f"hash mismatch for {what}: expected {algorithm}:{digest}, got {algorithm}:{actual}",
+                source=what,
+            )
+        return
+
+
+def _metadata_from_blob(blob: bytes, filename: str) -> bytes:
+    directory = zd.find_directory(blob, 0)
+    members = zd.parse_directory(blob[directory.offset : directory.offset + directory.size])
+    member = zd.find_metadata_member(members, filename)
+    return zd.extract(member, blob[member.header_offset :])
+
+
+def sources_from_settings(index_url: str | None, extra: Iterable[str], find_links: Iterable[str], no_index: bool, strategy: str) -> IndexSources:
+    """Build the search order: extra indexes first, then the main index (as uv does)."""
+    indexes: list[str] = []
+    if not no_index:
+        for url in [*extra, *([index_url] if index_url else [])]:
+            if url not in indexes:
+                indexes.append(url)
+    return IndexSources(indexes=tuple(indexes), find_links=tuple(find_links), strategy=strategy)
+
+
+def file_url_path(url: str) -> Path:
+    """The local path of a ``file:`` URL."""
+    from urllib.parse import unquote
+    from urllib.request import url2pathname
+
+    return Path(url2pathname(unquote(urlsplit(url).path)))
