@@ -1,0 +1,143 @@
+"""Fetching a wheel into the cache, unpacked once, ready for installers to link from.
+
+A wheel is streamed into a temporary file inside the cache, hashed, checked
+against the index's digests and any ``--hash`` the user gave, size-checked,
+unpacked into a staging directory and published with one ``rename`` as
+``archive-v1/<project>/<sha256>/`` (with a ``.puv-complete`` marker written last).
+When that directory already exists, nothing is fetched. If anything fails,
+nothing is left in the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from puv.errors import NetworkError, PuvError
+from puv.io.archive import unpack_wheel
+from puv.io.cache import Cache
+from puv.io.http import HttpClient, redact
+from puv.primitives.simple_api import DistFile
+
+COMPLETE_MARKER = ".puv-complete"
+
+
+class HashMismatch(PuvError):
+    """A downloaded file's digest differs from the expected one."""
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """A wheel unpacked in the cache."""
+
+    project: str
+    filename: str
+    sha256: str
+    path: Path
+    downloaded: bool
+
+
+def archive_dir(cache: Cache, project: str, sha256: str) -> Path:
+    return cache.bucket("archive-v1") / project / sha256
+
+
+def is_complete(path: Path) -> bool:
+    return (path / COMPLETE_MARKER).exists()
+
+
+def _digests(path: Path, algorithms: Iterable[str]) -> dict[str, str]:
+    hashers = {name: hashlib.new(name) for name in {"sha256", *algorithms}}
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            for hasher in hashers.values():
+                hasher.update(chunk)
+    return {name: hasher.hexdigest() for name, hasher in hashers.items()}
+
+
+def _verify(
+    file: DistFile, actual: dict[str, str], required: tuple[tuple[str, str], ...], requirement: str | None
+) -> None:
+    for algorithm, expected in file.hashes:
+        if algorithm in actual and actual[algorithm] != expected.lower():
+            raise HashMismatch(
+                f"hash mismatch for {file.filename}: the index says {algorithm}:{expected}, "
+                f"the downloaded file has {algorithm}:{actual[algorithm]}",
+                hints=["the file may have been corrupted in transit or replaced on the index; try again"],
+            )
+    if required:
+        if not any(actual.get(alg) == digest.lower() for alg, digest in required):
+            shown = ", ".join(f"{alg}:{digest}" for alg, digest in required)
+            got = ", ".join(f"{alg}:{actual[alg]}" for alg in sorted({a for a, _ in required}))
+            who = f" (required by `{requirement}`)" if requirement else ""
+            raise HashMismatch(
+                f"hash mismatch for {file.filename}{who}: expected {shown}, got {got}",
+                hints=["the requirement's --hash values do not match this file"],
+            )
+
+
+def fetch_wheel(
+    http: HttpClient,
+    cache: Cache,
+    project: str,
+    file: DistFile,
+    *,
+    required_hashes: tuple[tuple[str, str], ...] = (),
+    requirement: str | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Unpacked:
+    """Make sure ``file`` is unpacked in the cache and return where."""
+    import tempfile
+
+    known = next((digest.lower() for alg, digest in file.hashes if alg == "sha256"), None)
+    if known is not None:
+        target = archive_dir(cache, project, known)
+        if is_complete(target) and (
+            not required_hashes or any(alg == "sha256" and d.lower() == known for alg, d in required_hashes)
+        ):
+            return Unpacked(project, file.filename, known, target, downloaded=False)
+
+    tmp_root = cache.tmpdir()
+    fd, tmp_name = tempfile.mkstemp(dir=tmp_root, prefix="dl-", suffix=".whl")
+    staging: Path | None = None
+    try:
+        with os.fdopen(fd, "w+b") as sink:
+            response = http.download(file.url, sink, on_bytes=on_bytes)
+        if response.status != 200:
+            raise NetworkError(f"cannot download {redact(file.url)} (HTTP {response.status})")
+        tmp_path = Path(tmp_name)
+        if file.size is not None and tmp_path.stat().st_size != file.size:
+            raise HashMismatch(
+                f"size mismatch for {file.filename}: the index says {file.size} bytes, "
+                f"received {tmp_path.stat().st_size}",
+            )
+        algorithms = {alg for alg, _ in (*file.hashes, *required_hashes) if alg in hashlib.algorithms_available}
+        actual = _digests(tmp_path, algorithms)
+        _verify(file, actual, required_hashes, requirement)
+        sha256 = actual["sha256"]
+        target = archive_dir(cache, project, sha256)
+        if is_complete(target):
+            return Unpacked(project, file.filename, sha256, target, downloaded=True)
+        staging = Path(tempfile.mkdtemp(dir=tmp_root, prefix="unpack-"))
+        unpack_wheel(tmp_path, staging, label=file.filename)
+        (staging / COMPLETE_MARKER).write_text(file.filename + "\n")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() and not is_complete(target):
+            shutil.rmtree(target, ignore_errors=True)  # a leftover of an interrupted run
+        try:
+            os.rename(staging, target)
+            staging = None
+        except OSError:
+            if not is_complete(target):  # another process won the race only if it finished
+                raise
+        return Unpacked(project, file.filename, sha256, target, downloaded=True)
+    finally:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
