@@ -1,0 +1,1 @@
+"""Dependency resolution: the PubGrub core and the seams it talks through."""

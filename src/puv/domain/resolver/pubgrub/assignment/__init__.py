@@ -1,0 +1,1 @@
+"""The partial solution of the PubGrub solver: assignments per package."""

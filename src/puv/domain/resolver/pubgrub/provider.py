@@ -1,0 +1,94 @@
+"""The seam between the PubGrub core and the world: the provider protocols.
+
+The solver is pure. Everything it needs to know about packages comes through
+a provider, synchronously:
+
+- ``choose_version(package, allowed)``: the best version inside ``allowed``.
+  The provider owns the strategy (highest or lowest, preferences such as
+  installed or locked versions, pre-release policy, yanked files...). ``None``
+  when no version fits.
+- ``get_dependencies(package, version)``: a mapping dependee -> range, or
+  ``UnavailableDependencies(reason)`` when the version cannot be used (metadata
+  could not be fetched, Requires-Python mismatch, ...). The solver turns that
+  into an incompatibility whose cause keeps the reason as data.
+
+Two optional protocols refine the search without changing its answers:
+
+- ``PriorityHints.hint(package, allowed)`` returns a ``PackageHint`` (is the
+  range an exact pin? how many candidates are there?). The solver owns the
+  decision order; hints only feed it.
+- ``Prefetcher.prefetch(packages)`` is called after every round of unit
+  propagation with the undecided packages whose allowed range changed since
+  the previous call, so the provider can fetch metadata ahead (e.g. in threads).
+
+Ranges handed out by the solver use the default pre-release policy (see
+``term.normalize_range``); ranges given to it may be any default-policy range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar, Union, runtime_checkable
+
+from packaging.ranges import VersionRange
+from packaging.version import Version
+
+P = TypeVar("P", bound=Hashable)
+P_contra = TypeVar("P_contra", bound=Hashable, contravariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class UnavailableDependencies:
+    """A version whose dependencies cannot be used.
+
+    ``reason`` is a predicate phrase reading after the package and version,
+    e.g. ``"has invalid metadata"`` or ``"requires Python>=3.12"``.
+    """
+
+    reason: str
+
+
+Dependencies = Union[Mapping[P, VersionRange], UnavailableDependencies]
+
+
+@dataclass(frozen=True, slots=True)
+class PackageHint:
+    """What a provider can say cheaply about a package before it is decided.
+
+    ``exact``: the allowed range admits a single version (``==`` pin, URL).
+    ``candidates``: how many versions lie in the allowed range, when known.
+    """
+
+    exact: bool = False
+    candidates: int | None = None
+
+
+class Provider(Protocol[P]):
+    """The two questions the solver asks about packages."""
+
+    def choose_version(self, package: P, allowed: VersionRange) -> Version | None:
+        """The version to try for ``package`` within ``allowed`` (``None``: none fits)."""
+        ...
+
+    def get_dependencies(self, package: P, version: Version) -> Dependencies[P]:
+        """The dependencies of ``package`` at ``version``, or why it is unusable."""
+        ...
+
+
+@runtime_checkable
+class PriorityHints(Protocol[P_contra]):
+    """Optional: hints that help the solver order its decisions."""
+
+    def hint(self, package: P_contra, allowed: VersionRange) -> PackageHint:
+        """Cheap facts about the undecided ``package`` and its ``allowed`` range."""
+        ...
+
+
+@runtime_checkable
+class Prefetcher(Protocol[P_contra]):
+    """Optional: learns which packages the solver will likely ask about next."""
+
+    def prefetch(self, packages: Sequence[tuple[P_contra, VersionRange]]) -> None:
+        """Undecided packages whose allowed range changed, with that range."""
+        ...

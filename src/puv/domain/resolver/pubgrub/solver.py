@@ -1,0 +1,389 @@
+"""The PubGrub version solver (pure: no IO, no printing).
+
+The algorithm follows Natalie Weizenbaum's description of PubGrub: unit
+propagation over incompatibilities indexed by package, conflict resolution
+that learns a root-cause incompatibility and backjumps, and lazy decision
+making that asks the provider for one version at a time.
+
+Decision order. Among the undecided packages the solver picks the smallest key
+
+    (tier, -conflicts, candidates, discovery order)
+
+where tier is 0 for exact pins (provider hint), 1 for packages that took part
+in at least ``conflict_threshold`` conflicts, 2 for direct requirements of the
+root and 3 for everything else. Packages that keep conflicting are therefore
+decided earlier, as uv does; the candidate count comes from the provider's
+optional hint. Keys live in a heap with lazy invalidation, so picking the next
+package is O(log n) and a 1,000-requirement input stays linear-ish.
+
+Dependencies of adjacent versions that share the same dependee range are
+merged into one incompatibility (the depender range grows), which lets the
+solver rule out many versions of a package at once.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from packaging.ranges import VersionRange
+from packaging.version import Version
+
+from puv.domain.resolver.pubgrub.assignment.partial_solution import PartialSolution
+from puv.domain.resolver.pubgrub.incompatibility import FromDependencyOf, Incompatibility
+from puv.domain.resolver.pubgrub.provider import (
+    PackageHint,
+    Prefetcher,
+    PriorityHints,
+    Provider,
+    UnavailableDependencies,
+)
+from puv.domain.resolver.pubgrub.term import Relation, Term, normalize_range
+from puv.errors import ResolutionError
+
+P = TypeVar("P", bound=Hashable)
+
+_NO_HINT = PackageHint()
+_UNKNOWN_CANDIDATES = 1 << 62
+
+
+@dataclass(frozen=True, slots=True)
+class SolverOptions:
+    """Tuning knobs; none of them changes whether a solution is found."""
+
+    #: Conflicts after which a package is decided before direct requirements.
+    conflict_threshold: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class SolveStats:
+    """Counters describing one run of the solver."""
+
+    decisions: int
+    conflicts: int
+    backtracks: int
+    incompatibilities: int
+
+
+@dataclass(frozen=True, slots=True)
+class Solution(Generic[P]):
+    """The chosen version of every selected package (the root excluded)."""
+
+    versions: Mapping[P, Version]
+    stats: SolveStats
+
+
+class NoSolution(ResolutionError):
+    """No set of versions satisfies the root's requirements.
+
+    ``incompatibility`` is the root of the derivation graph proving it (render
+    it with ``report.explain``); ``root`` is the root package key.
+    """
+
+    def __init__(self, incompatibility: Incompatibility[Any], root: Hashable) -> None:
+        super().__init__("No solution found when resolving dependencies")
+        self.incompatibility = incompatibility
+        self.root = root
+
+
+def solve(
+    provider: Provider[P],
+    root: P,
+    root_version: Version,
+    *,
+    options: SolverOptions | None = None,
+) -> Solution[P]:
+    """Resolve the dependencies of ``root`` at ``root_version``.
+
+    The root's dependencies (``provider.get_dependencies(root, root_version)``)
+    are the user's requirements. Raises :class:`NoSolution` when they cannot be
+    satisfied.
+    """
+    return _Solver(provider, root, root_version, options or SolverOptions()).run()
+
+
+class _Solver(Generic[P]):
+    """The mutable state of one resolution (private; use :func:`solve`)."""
+
+    def __init__(
+        self, provider: Provider[P], root: P, root_version: Version, options: SolverOptions
+    ) -> None:
+        self._provider = provider
+        self._hints: PriorityHints[P] | None = (
+            provider if isinstance(provider, PriorityHints) else None
+        )
+        self._prefetcher: Prefetcher[P] | None = (
+            provider if isinstance(provider, Prefetcher) else None
+        )
+        self._root = root
+        self._root_version = root_version
+        self._threshold = options.conflict_threshold
+        self._solution: PartialSolution[P] = PartialSolution()
+        # package -> its incompatibilities, oldest first (a dict as ordered set)
+        self._index: dict[P, dict[Incompatibility[P], None]] = {}
+        # (depender, dependee) -> dependee range -> its dependency incompatibility
+        self._edges: dict[tuple[P, P], dict[VersionRange, Incompatibility[P]]] = {}
+        # incompatibility -> decision level at which it became contradicted
+        self._contradicted: dict[Incompatibility[P], int] = {}
+        # (package, version) -> its dependencies, or the reason it is unusable
+        self._loaded: dict[tuple[P, Version], tuple[tuple[P, VersionRange], ...] | str] = {}
+        self._direct: set[P] = set()
+        self._conflict_counts: dict[P, int] = {}
+        self._order: dict[P, int] = {}
+        self._keys: dict[P, tuple[int, int, int, int]] = {}
+        self._heap: list[tuple[tuple[int, int, int, int], int, P]] = []
+        self._pushes = 0
+        self._dirty: dict[P, None] = {}
+        self._decisions = 0
+        self._conflicts = 0
+        self._backtracks = 0
+        self._incompatibility_count = 0
+
+    # -- main loop -----------------------------------------------------------
+
+    def run(self) -> Solution[P]:
+        root = self._root
+        self._add(Incompatibility.root(root, self._root_version))
+        self._solution.decide(root, self._root_version, new_level=False)
+        self._load(root, self._root_version)
+        loaded = self._loaded[(root, self._root_version)]
+        if not isinstance(loaded, str):
+            self._direct.update(dep for dep, _ in loaded)
+        following: P | None = root
+        while following is not None:
+            self._propagate(following)
+            self._refresh_candidates()
+            following = self._decide()
+        versions = {p: v for p, v in self._solution.decisions().items() if p != root}
+        stats = SolveStats(
+            self._decisions, self._conflicts, self._backtracks, self._incompatibility_count
+        )
+        return Solution(versions, stats)
+
+    # -- incompatibility store -------------------------------------------------
+
+    def _add(self, incompatibility: Incompatibility[P]) -> None:
+        self._incompatibility_count += 1
+        for package in incompatibility.terms:
+            bucket = self._index.get(package)
+            if bucket is None:
+                bucket = self._index[package] = {}
+            bucket[incompatibility] = None
+
+    def _retire(self, incompatibility: Incompatibility[P]) -> None:
+        for package in incompatibility.terms:
+            self._index[package].pop(incompatibility, None)
+        self._contradicted.pop(incompatibility, None)
+
+    def _add_dependency(
+        self, package: P, version: Version, dependee: P, wanted: VersionRange
+    ) -> None:
+        """Add ``package==version depends on dependee in wanted``, merging siblings."""
+        edge = (package, dependee)
+        bucket = self._edges.get(edge)
+        if bucket is None:
+            bucket = self._edges[edge] = {}
+        existing = bucket.get(wanted)
+        if existing is not None and isinstance(existing.cause, FromDependencyOf):
+            merged_range = existing.cause.depender_range | VersionRange.singleton(version)
+            merged = Incompatibility.dependency(package, merged_range, dependee, wanted)
+            bucket[wanted] = merged
+            self._retire(existing)
+            self._add(merged)
+            return
+        fresh = Incompatibility.dependency(
+            package, VersionRange.singleton(version), dependee, wanted
+        )
+        bucket[wanted] = fresh
+        self._add(fresh)
+
+    def _load(self, package: P, version: Version) -> None:
+        """Turn the dependencies of ``package==version`` into incompatibilities (once)."""
+        key = (package, version)
+        if key in self._loaded:
+            return
+        answer = self._provider.get_dependencies(package, version)
+        if isinstance(answer, UnavailableDependencies):
+            self._loaded[key] = answer.reason
+            single = VersionRange.singleton(version)
+            self._add(Incompatibility.unavailable(package, single, answer.reason))
+            return
+        deps = tuple((dep, normalize_range(wanted)) for dep, wanted in answer.items())
+        self._loaded[key] = deps
+        order = self._order
+        for dependee, wanted in deps:
+            if dependee not in order:
+                order[dependee] = len(order)
+            if dependee == package:
+                if not wanted.contains(version):
+                    single = VersionRange.singleton(version)
+                    self._add(Incompatibility.dependency(package, single, package, wanted))
+                continue
+            self._add_dependency(package, version, dependee, wanted)
+
+    def _would_conflict(self, package: P, version: Version) -> bool:
+        """Whether deciding ``package==version`` would satisfy one of its incompatibilities."""
+        loaded = self._loaded[(package, version)]
+        if isinstance(loaded, str):
+            return True
+        solution = self._solution
+        for dependee, wanted in loaded:
+            if dependee == package:
+                if not wanted.contains(version):
+                    return True
+                continue
+            known = solution.term(dependee)
+            if known is not None and known.satisfies(Term.forbidding(wanted)):
+                return True
+        return False
+
+    # -- unit propagation ------------------------------------------------------
+
+    def _derive(self, package: P, cause: Incompatibility[P]) -> bool:
+        term = cause.terms[package].negate()
+        changed = self._solution.derive(package, term, cause)
+        self._contradicted[cause] = self._solution.level
+        self._dirty[package] = None
+        return changed
+
+    def _propagate(self, start: P) -> None:
+        solution = self._solution
+        contradicted = self._contradicted
+        queue: deque[P] = deque((start,))
+        queued = {start}
+        while queue:
+            package = queue.popleft()
+            queued.discard(package)
+            bucket = self._index.get(package)
+            if not bucket:
+                continue
+            for incompatibility in reversed(list(bucket)):
+                if incompatibility in contradicted:
+                    continue
+                relation, other = solution.relation(incompatibility)
+                if relation is Relation.SATISFIED:
+                    learned, culprit = self._resolve_conflict(incompatibility)
+                    self._derive(culprit, learned)
+                    queue.clear()
+                    queued.clear()
+                    queue.append(culprit)
+                    queued.add(culprit)
+                    break
+                if relation is Relation.CONTRADICTED:
+                    contradicted[incompatibility] = solution.level
+                elif other is not None:
+                    if self._derive(other, incompatibility) and other not in queued:
+                        queue.append(other)
+                        queued.add(other)
+
+    # -- conflict resolution ---------------------------------------------------
+
+    def _resolve_conflict(
+        self, conflict: Incompatibility[P]
+    ) -> tuple[Incompatibility[P], P]:
+        """Learn the root cause of ``conflict`` and backjump.
+
+        Returns the learnt incompatibility, now almost satisfied, and the
+        package of its unsatisfied term. Raises :class:`NoSolution`.
+        """
+        self._conflicts += 1
+        root = self._root
+        for package in conflict.terms:
+            if package != root:
+                self._conflict_counts[package] = self._conflict_counts.get(package, 0) + 1
+                self._dirty[package] = None
+        current = conflict
+        while True:
+            if current.is_terminal(root):
+                raise NoSolution(current, root)
+            found = self._solution.satisfier(current)
+            satisfier = found.assignment
+            if satisfier.cause is None or found.previous_level != satisfier.level:
+                if current is not conflict:
+                    self._add(current)
+                self._backtrack(found.previous_level)
+                return current, satisfier.package
+            current = Incompatibility.resolve(current, satisfier.cause, satisfier.package)
+
+    def _backtrack(self, level: int) -> None:
+        self._backtracks += 1
+        for package in self._solution.backtrack(level):
+            self._dirty[package] = None
+        stale = [inc for inc, at in self._contradicted.items() if at > level]
+        for incompatibility in stale:
+            del self._contradicted[incompatibility]
+
+    # -- decision making -------------------------------------------------------
+
+    def _key(self, package: P, allowed: VersionRange) -> tuple[int, int, int, int]:
+        hint = _NO_HINT if self._hints is None else self._hints.hint(package, allowed)
+        conflicts = self._conflict_counts.get(package, 0)
+        if hint.exact:
+            tier = 0
+        elif conflicts >= self._threshold:
+            tier = 1
+        elif package in self._direct:
+            tier = 2
+        else:
+            tier = 3
+        order = self._order.get(package)
+        if order is None:
+            order = self._order[package] = len(self._order)
+        candidates = _UNKNOWN_CANDIDATES if hint.candidates is None else hint.candidates
+        return (tier, -conflicts, candidates, order)
+
+    def _refresh_candidates(self) -> None:
+        """Queue every touched, undecided, required package; tell the prefetcher."""
+        if not self._dirty:
+            return
+        solution = self._solution
+        upcoming: list[tuple[P, VersionRange]] = []
+        for package in self._dirty:
+            term = solution.term(package)
+            if term is None or not term.positive or solution.decision(package) is not None:
+                continue
+            key = self._key(package, term.range)
+            self._keys[package] = key
+            self._pushes += 1
+            heapq.heappush(self._heap, (key, self._pushes, package))
+            upcoming.append((package, term.range))
+        self._dirty.clear()
+        if upcoming and self._prefetcher is not None:
+            self._prefetcher.prefetch(upcoming)
+
+    def _next_package(self) -> tuple[P, VersionRange] | None:
+        solution = self._solution
+        heap = self._heap
+        while heap:
+            key, _, package = heapq.heappop(heap)
+            if self._keys.get(package) != key or solution.decision(package) is not None:
+                continue
+            term = solution.term(package)
+            if term is None or not term.positive:
+                continue
+            return package, term.range
+        return None
+
+    def _decide(self) -> P | None:
+        """Pick a package and try a version of it; ``None`` when everything is decided."""
+        picked = self._next_package()
+        if picked is None:
+            return None
+        package, allowed = picked
+        self._dirty[package] = None
+        version = self._provider.choose_version(package, allowed)
+        if version is None:
+            self._add(Incompatibility.no_versions(package, allowed))
+            return package
+        if not allowed.contains(version):
+            raise ValueError(
+                f"provider chose {version} for {package!r}, outside the allowed {allowed!r}"
+            )
+        self._load(package, version)
+        if not self._would_conflict(package, version):
+            self._solution.decide(package, version)
+            self._decisions += 1
+        return package
