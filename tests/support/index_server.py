@@ -11,7 +11,7 @@ Serves a set of published wheels and sdists as:
 
 Every response carries ``ETag`` / ``Last-Modified`` / ``Cache-Control``; ``If-None-Match``
 and ``If-Modified-Since`` get 304. Switches (``json``, ``metadata``, ``ranges``, ``etag``,
-``max_age``, ``url_style``) may be flipped while a test runs; faults can be queued per path
+``max_age``, ``url_style``, ``gzip``) may be flipped while a test runs; faults can be queued per path
 glob; every request is logged; basic auth can be required per path glob.
 """
 
@@ -69,13 +69,19 @@ class Fault:
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request the server saw; ``status`` is None when the connection was dropped."""
+    """One request the server saw; ``status`` is None when the connection was dropped.
+
+    ``target`` is the request-target exactly as sent: ``/simple/`` from a client, or the
+    absolute form ``http://host:port/simple/`` when the request came through a proxy
+    (the server answers those too, so it can stand in for a forwarding proxy).
+    """
 
     method: str
     path: str
     query: str
     headers: Mapping[str, str]
     status: int | None
+    target: str = ""
 
     def header(self, name: str) -> str | None:
         """A request header by case-insensitive name."""
@@ -147,6 +153,25 @@ def negotiate(accept: str | None) -> str | None:
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     return None if best is None else best[2]
+
+
+def _accepts_gzip(headers: Mapping[str, str]) -> bool:
+    value = next((v for k, v in headers.items() if k.lower() == "accept-encoding"), "")
+    for media, q, _ in _parse_accept(value):
+        if media == "gzip" and q > 0:
+            return True
+    return False
+
+
+def _gzipped(response: _Response) -> _Response:
+    if response.header("Content-Encoding") is not None:
+        return response
+    import gzip
+
+    body = gzip.compress(response.body, mtime=0)
+    response = replace(response, body=body).with_header("Content-Encoding", "gzip")
+    response = response.with_header("Content-Length", str(len(body)))
+    return response.with_header("Vary", "Accept, Accept-Encoding")
 
 
 def _parse_range(value: str, size: int) -> tuple[int, int] | None | Literal["unsatisfiable"]:
@@ -231,15 +256,20 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
 
 class IndexServer:
     """A package index on ``127.0.0.1:<random port>``; use as a context manager or call
-    ``start()`` / ``stop()``. Attributes below are switches a test may flip at any time."""
+    ``start()`` / ``stop()``. Attributes below are switches a test may flip at any time.
 
-    def __init__(self) -> None:
+    ``tls=(certfile, keyfile)`` serves HTTPS instead (``base_url`` becomes ``https://``)."""
+
+    def __init__(self, *, tls: tuple[str, str] | None = None) -> None:
+        self.tls = tls
         self.json = True
         self.metadata = True
         self.ranges = True
         self.etag = True
         self.max_age: int | None = 600
         self.url_style: UrlStyle = "absolute"
+        # gzip 200 answers (Content-Encoding: gzip) when the request accepts gzip.
+        self.gzip = False
         self._lock = threading.Lock()
         self._files: dict[str, IndexFile] = {}
         self._faults: list[_QueuedFault] = []
@@ -253,6 +283,12 @@ class IndexServer:
 
     def start(self) -> IndexServer:
         httpd = _HTTPServer(self)
+        if self.tls is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
         thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="puv-test-index", daemon=True
         )
@@ -286,7 +322,8 @@ class IndexServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -307,7 +344,8 @@ class IndexServer:
 
     def auth_url(self, user: str, password: str) -> str:
         """``url`` with credentials in it (``http://user:pw@127.0.0.1:PORT/simple/``)."""
-        return f"http://{quote(user, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.port}/simple/"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{quote(user, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.port}/simple/"
 
     # ---------------------------------------------------------------- publishing
 
@@ -390,7 +428,7 @@ class IndexServer:
         path = unquote(parts.path)
         headers = {k: v for k, v in handler.headers.items()}
         fault = self._take_fault(path)
-        record = RequestRecord(handler.command, path, parts.query, headers, None)
+        record = RequestRecord(handler.command, path, parts.query, headers, None, handler.path)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
             fault = None
@@ -409,6 +447,8 @@ class IndexServer:
                 body = fault.body if fault.body is not None else MALFORMED_BODY
                 response = replace(response, status=200, body=body)
         self._record(replace(record, status=response.status))
+        if self.gzip and response.status == 200 and _accepts_gzip(headers):
+            response = _gzipped(response)
         truncate_at = None
         if fault is not None and fault.kind == "truncate":
             truncate_at = int(len(response.body) * fault.fraction)

@@ -1,18 +1,28 @@
 """The HTTP client: the only module in puv that touches the network.
 
 One pooled client serves a whole run (urllib3 underneath, imported on the
-first request so that commands which never go online never pay for it).
+first real request so that commands which never go online, or read only
+``file://`` indexes, never pay for urllib3, http.client or ssl).
 It provides:
 
 - connection pooling with up to ``max_connections`` connections per host;
-- retries with exponential backoff on connection errors, truncated bodies and
-  429 / 5xx answers, honouring ``Retry-After``;
-- connect and read timeouts; gzip; ``HTTP(S)_PROXY`` / ``NO_PROXY``;
+  thread-safe, so :func:`parallel_map` can share one client;
+- retries with exponential backoff (plus jitter) on connection errors,
+  timeouts, truncated bodies and 429 / 5xx answers, honouring ``Retry-After``
+  (seconds or an HTTP date, capped at a minute); other statuses (404, 401, ...)
+  are returned, not raised;
+- ``download`` streams into a seekable sink that is rewound and truncated at
+  every attempt, so a partial attempt never corrupts the result;
+- connect and read timeouts; gzip; ``HTTP(S)_PROXY`` (with proxy credentials)
+  and ``NO_PROXY`` (hosts, domains, IPs, CIDR networks, ``:port``, ``*``);
 - certificates from an explicit bundle or the system store, and
   ``trusted_hosts`` that skip verification (and may use plain HTTP);
-- credentials from URL userinfo and netrc, sent only to the origin they belong
-  to (a redirect to another origin drops them);
-- ``file://`` URLs, read from disk, so static index trees work like servers.
+- credentials from URL userinfo (which wins), ``credential_urls`` and netrc,
+  sent only to the origin (scheme, host, port) they belong to: a redirect to
+  another origin drops them, and drops caller ``Authorization`` / ``Cookie``
+  headers too; userinfo in a ``Location`` header is never used;
+- ``file://`` URLs, read from disk, so static index trees work like servers
+  (a directory serves its ``index.html``; a missing file is a 404).
 
 Credentials never appear in any message: every URL in an error goes through
 :func:`redact`.
@@ -110,7 +120,9 @@ def options_from_environ(environ: Mapping[str, str], **kwargs: Any) -> HttpOptio
     netrc_path = environ.get("NETRC")
     if not netrc_path and environ.get("HOME"):
         netrc_path = os.path.join(environ["HOME"], ".netrc")
-    return HttpOptions(proxies=proxies, no_proxy=no_proxy, netrc_path=netrc_path, **kwargs)
+    values: dict[str, Any] = {"proxies": proxies, "no_proxy": no_proxy, "netrc_path": netrc_path}
+    values.update(kwargs)  # explicit settings win over the environment
+    return HttpOptions(**values)
 
 
 class _Credentials:
@@ -158,24 +170,57 @@ class _Credentials:
         return (login or "", password or "")
 
 
-def _bypass_proxy(host: str, no_proxy: str) -> bool:
+def _bypass_proxy(host: str, no_proxy: str, port: int | None = None) -> bool:
+    """Whether ``NO_PROXY`` (comma or space separated) exempts ``host`` (and ``port``).
+
+    Entries are host names (matching the host and its subdomains; a leading ``.`` or
+    ``*.`` is ignored), IP addresses, CIDR networks (``10.0.0.0/8``), any of them with
+    an optional ``:port``, or ``*`` for every host.
+    """
     if not no_proxy:
         return False
-    if no_proxy.strip() == "*":
-        return True
-    host = host.lower()
-    for entry in no_proxy.replace(" ", ",").split(","):
-        entry = entry.strip().lower().lstrip(".")
+    host = host.lower().strip("[]")
+    for raw_entry in no_proxy.replace(" ", ",").split(","):
+        entry = raw_entry.strip().lower()
         if not entry:
+            continue
+        if entry == "*":
+            return True
+        entry_port: int | None = None
+        if entry.startswith("["):
+            inner, _, rest = entry[1:].partition("]")
+            entry = inner
+            if rest.startswith(":") and rest[1:].isdigit():
+                entry_port = int(rest[1:])
+        elif entry.count(":") == 1:
+            name, _, text = entry.partition(":")
+            if text.isdigit():
+                entry, entry_port = name, int(text)
+        if entry_port is not None and port is not None and entry_port != port:
+            continue
+        if "/" in entry:
+            if _in_network(host, entry):
+                return True
             continue
         if entry.startswith("*."):
             entry = entry[2:]
-        if host == entry or host.endswith("." + entry):
+        entry = entry.lstrip(".")
+        if entry and (host == entry or host.endswith("." + entry)):
             return True
     return False
 
 
+def _in_network(host: str, network: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host) in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+
+
 def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
     if not value:
         return None
     value = value.strip()
@@ -183,17 +228,33 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    from datetime import timezone
     from email.utils import parsedate_to_datetime
 
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:  # "-0000" or no zone: HTTP dates are always UTC
+        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, when.timestamp() - time.time())
 
 
 class _Truncated(Exception):
-    pass
+    """The body ended before its ``Content-Length``."""
+
+
+class _SinkError(Exception):
+    """Writing to the caller's sink failed: a local problem, never retried."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Request headers a caller may pass that must not follow a redirect to another origin.
+_ORIGIN_BOUND_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
 class HttpClient:
@@ -207,10 +268,20 @@ class HttpClient:
         self._lock = threading.Lock()
         self._trusted = {h.lower() for h in options.trusted_hosts}
 
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- public API -------------------------------------------------------
 
     def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> Response:
-        """GET ``url`` and read the whole body (retried as a whole on failure)."""
+        """GET ``url`` and read the whole body (retried as a whole on failure).
+
+        Any status that is not retried (2xx, 304, 401, 404, ...) is returned, not raised;
+        redirects are followed and ``Response.url`` is the final URL.
+        """
         return self._request(url, headers or {}, sink=None)
 
     def download(
@@ -223,7 +294,11 @@ class HttpClient:
     ) -> Response:
         """GET ``url`` streaming the body into ``sink`` (rewound on each retry).
 
-        The returned Response has an empty body; ``sink`` holds the content.
+        ``sink`` must be seekable: every attempt starts by rewinding and truncating it,
+        so a partial earlier attempt never corrupts the result. The returned Response has
+        an empty body; ``sink`` holds the content (and is left empty unless the final
+        status is 2xx). ``on_bytes`` is called with the size of each chunk written (a
+        retried attempt reports its bytes again).
         """
         return self._request(url, headers or {}, sink=sink, on_bytes=on_bytes)
 
@@ -257,16 +332,23 @@ class HttpClient:
                 f"cannot fetch {redact(clean)}: network access is disabled (--offline)",
                 hints=["run again without --offline, or make sure the cache holds what is needed"],
             )
+        retryable: tuple[type[BaseException], ...] = (_Truncated, OSError, *_urllib3_errors())
         attempt = 0
         while True:
             try:
-                response = self._follow(clean, headers, sink, on_bytes)
-            except (_Truncated, OSError, _urllib3_errors()) as error:  # type: ignore[misc]
+                response = self._follow(clean, headers, creds, sink, on_bytes)
+            except _SinkError as error:
+                raise NetworkError(
+                    f"cannot write the response from {redact(clean)}",
+                    causes=[str(error.error)],
+                    hints=["check free disk space and permissions of the cache directory"],
+                ) from None
+            except retryable as error:
                 if attempt >= self.options.retries:
                     raise NetworkError(
                         f"request to {redact(clean)} failed after {attempt + 1} attempts",
                         causes=[_describe(error)],
-                        hints=["check your network connection and the index URL"],
+                        hints=_hints_for(error),
                     ) from None
                 self._sleep(self._backoff(attempt))
                 attempt += 1
@@ -294,17 +376,35 @@ class HttpClient:
         self,
         url: str,
         headers: Mapping[str, str],
+        explicit: tuple[str, str] | None,
         sink: BinaryIO | None,
         on_bytes: Callable[[int], None] | None,
     ) -> Response:
+        """Request ``url``, following redirects. Credentials (explicit ones from the URL,
+        else those known for the origin) go only to the origin they belong to; headers
+        bound to the first origin are dropped once a redirect leaves it."""
+        from urllib.parse import urljoin
+
+        first = origin(url)
         current = url
         for _ in range(_MAX_REDIRECTS + 1):
-            response = self._once(current, headers, sink, on_bytes)
+            here = origin(current)
+            if here == first:
+                request_headers = dict(headers)
+                creds = explicit or self._credentials.lookup(current)
+            else:
+                request_headers = {k: v for k, v in headers.items() if k.lower() not in _ORIGIN_BOUND_HEADERS}
+                creds = self._credentials.lookup(current)
+            response = self._once(current, request_headers, creds, sink, on_bytes)
             location = response.header("location")
-            if response.status in (301, 302, 303, 307, 308) and location:
-                from urllib.parse import urljoin
-
-                current = urljoin(current, location)
+            if response.status in _REDIRECT_STATUSES and location:
+                # Userinfo in a Location header is never used (nor shown).
+                target, _ = split_credentials(urljoin(current, location.strip()))
+                if urlsplit(target).scheme.lower() not in ("http", "https"):
+                    raise NetworkError(
+                        f"{redact(current)} redirected to an unsupported URL {redact(target)}"
+                    )
+                current = target
                 continue
             return response
         raise NetworkError(f"too many redirects fetching {redact(url)}")
@@ -313,18 +413,21 @@ class HttpClient:
         self,
         url: str,
         headers: Mapping[str, str],
+        creds: tuple[str, str] | None,
         sink: BinaryIO | None,
         on_bytes: Callable[[int], None] | None,
     ) -> Response:
-        request_headers = {
-            "User-Agent": self.options.user_agent,
-            "Accept-Encoding": "gzip",
-            **headers,
-        }
-        creds = self._credentials.lookup(url)
-        if creds:
+        request_headers = {"User-Agent": self.options.user_agent, "Accept-Encoding": "gzip"}
+        # Caller headers win (case-insensitively: "accept-encoding" replaces the default).
+        for name, value in headers.items():
+            for existing in [k for k in request_headers if k.lower() == name.lower()]:
+                del request_headers[existing]
+            request_headers[name] = value
+        if creds and not any(k.lower() == "authorization" for k in request_headers):
             token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode()).decode("ascii")
             request_headers["Authorization"] = f"Basic {token}"
+        if sink is not None:
+            _rewind(sink)
         pool = self._pool_for(url)
         raw = pool.request(
             "GET",
@@ -335,34 +438,40 @@ class HttpClient:
             retries=False,
             decode_content=True,
         )
+        complete = False
         try:
-            response_headers = {k.lower(): v for k, v in raw.headers.items()}
+            # Repeated headers (Link, Vary, ...) are joined with ", " as RFC 9110 allows.
+            response_headers = {k.lower(): raw.headers.get(k) for k in raw.headers}
             status = int(raw.status)
             if sink is not None and 200 <= status < 300:
-                sink.seek(0)
-                sink.truncate()
                 total = 0
                 for chunk in raw.stream(_CHUNK):
-                    sink.write(chunk)
+                    try:
+                        sink.write(chunk)
+                    except OSError as error:
+                        raise _SinkError(error) from None
                     total += len(chunk)
                     if on_bytes is not None:
                         on_bytes(len(chunk))
-                _check_length(raw, response_headers, total)
+                _check_length(response_headers, total)
                 body = b""
             else:
                 body = raw.read()
-                _check_length(raw, response_headers, len(body))
+                _check_length(response_headers, len(body))
+            complete = True
         finally:
+            if not complete:
+                # Never hand a connection with unread bytes back to the pool.
+                raw.close()
             raw.release_conn()
         return Response(url=url, status=status, headers=response_headers, body=body)
 
     def _pool_for(self, url: str) -> Any:
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
+        scheme, host, port = origin(url)
         trusted = host in self._trusted or f"{host}:{parts.port}" in self._trusted
         proxy = None
-        scheme = parts.scheme.lower()
-        if scheme in self.options.proxies and not _bypass_proxy(host, self.options.no_proxy):
+        if scheme in self.options.proxies and not _bypass_proxy(host, self.options.no_proxy, port):
             proxy = self.options.proxies[scheme]
         key = (trusted, proxy)
         with self._lock:
@@ -389,8 +498,30 @@ class HttpClient:
         else:
             kwargs["ssl_context"] = _ssl_context(self.options.cert)
         if proxy:
-            return urllib3.ProxyManager(proxy, **kwargs)
+            if "://" not in proxy:
+                proxy = f"http://{proxy}"
+            proxy_url, proxy_creds = split_credentials(proxy)
+            if proxy_creds:
+                kwargs["proxy_headers"] = urllib3.make_headers(
+                    proxy_basic_auth=f"{proxy_creds[0]}:{proxy_creds[1]}"
+                )
+            try:
+                return urllib3.ProxyManager(proxy_url, **kwargs)
+            except (ValueError, urllib3.exceptions.HTTPError) as error:
+                raise NetworkError(
+                    f"invalid proxy URL {redact(proxy)}",
+                    causes=[_describe(error)],
+                    hints=["check HTTP_PROXY / HTTPS_PROXY"],
+                ) from None
         return urllib3.PoolManager(**kwargs)
+
+
+def _rewind(sink: BinaryIO) -> None:
+    try:
+        sink.seek(0)
+        sink.truncate()
+    except OSError as error:
+        raise _SinkError(error) from None
 
 
 def _ssl_context(cert: str | None) -> Any:
@@ -408,50 +539,77 @@ def _ssl_context(cert: str | None) -> Any:
     return ssl.create_default_context()
 
 
-def _check_length(raw: Any, headers: Mapping[str, str], received: int) -> None:
+def _check_length(headers: Mapping[str, str], received: int) -> None:
     expected = headers.get("content-length")
-    if expected is None or headers.get("content-encoding", "identity") != "identity":
+    if expected is None or headers.get("content-encoding", "identity").lower() != "identity":
         return
     try:
         want = int(expected)
     except ValueError:
         return
     if received < want:
-        raise _Truncated(f"received {received} of {want} bytes")
+        raise _Truncated(f"connection closed after {received} of {want} bytes")
 
 
 def _urllib3_errors() -> tuple[type[BaseException], ...]:
+    import http.client
+
     import urllib3.exceptions as e
 
-    return (e.HTTPError,)
+    return (e.HTTPError, http.client.HTTPException)
+
+
+def _hints_for(error: BaseException) -> list[str]:
+    import urllib3.exceptions as e
+
+    if isinstance(error, e.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(error):
+        return [
+            "the server's certificate could not be verified: pass its CA bundle with "
+            "--cert (or PIP_CERT / SSL_CERT_FILE), or --trusted-host for a host you trust"
+        ]
+    if isinstance(error, (e.ProxyError,)):
+        return ["check the proxy settings (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)"]
+    return ["check your network connection and the index URL"]
 
 
 def _describe(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    # urllib3 messages can embed URLs: strip any userinfo.
     import re
 
+    text = str(error) or type(error).__name__
+    # urllib3 messages can embed URLs: strip any userinfo.
     return re.sub(r"//[^/@\s]+@", "//****@", text)
 
 
-def _read_file_url(url: str, sink: BinaryIO | None) -> Response:
-    from urllib.request import url2pathname
+def _url2pathname(path: str) -> str:
+    """The local path of a ``file:`` URL path (percent-decoded once).
 
-    path = url2pathname(unquote(urlsplit(url).path))
+    Not ``urllib.request.url2pathname``: importing urllib.request pulls in http.client and
+    ssl, which reading a local index must not pay for.
+    """
+    if os.name == "nt":  # pragma: no cover - Windows
+        from nturl2path import url2pathname
+
+        return url2pathname(path)
+    return unquote(path)
+
+
+def _read_file_url(url: str, sink: BinaryIO | None) -> Response:
+    path = _url2pathname(urlsplit(url).path)
     if os.path.isdir(path):
         path = os.path.join(path, "index.html")
     try:
         if sink is not None:
             with open(path, "rb") as handle:
-                sink.seek(0)
-                sink.truncate()
+                _rewind(sink)
                 while chunk := handle.read(_CHUNK):
                     sink.write(chunk)
             return Response(url=url, status=200, headers={})
         with open(path, "rb") as handle:
             body = handle.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return Response(url=url, status=404, headers={})
+    except _SinkError as error:
+        raise NetworkError(f"cannot write the contents of {url}", causes=[str(error.error)]) from None
     except OSError as error:
         raise NetworkError(f"cannot read {url}", causes=[str(error)]) from None
     content_type = "text/html" if path.endswith((".html", ".htm")) else "application/octet-stream"
@@ -461,11 +619,18 @@ def _read_file_url(url: str, sink: BinaryIO | None) -> Response:
 def parallel_map(
     function: Callable[[Any], Any], items: Iterable[Any], max_workers: int
 ) -> list[Any]:
-    """Apply ``function`` to ``items`` on a thread pool, keeping order; errors propagate."""
+    """Apply ``function`` to ``items`` on a thread pool, keeping order.
+
+    The first error (in item order) propagates; items not yet started are cancelled.
+    """
     items = list(items)
     if len(items) <= 1 or max_workers <= 1:
         return [function(item) for item in items]
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=min(max_workers, len(items))) as pool:
-        return list(pool.map(function, items))
+    pool = ThreadPoolExecutor(max_workers=min(max_workers, len(items)))
+    try:
+        futures = [pool.submit(function, item) for item in items]
+        return [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
