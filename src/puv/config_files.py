@@ -56,13 +56,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from puv.errors import ConfigError
+
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
 
 PUV_TOML = "puv.toml"
 PYPROJECT_TOML = "pyproject.toml"
@@ -75,13 +77,15 @@ RESOLUTION_MODES = ("highest", "lowest", "lowest-direct")
 # Settings fields whose values are tuples joined across layers (not replaced).
 LIST_FIELDS = frozenset({"extra_index_urls", "find_links", "trusted_hosts", "no_binary", "only_binary"})
 
-_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_WINDOWS_DRIVE_RE = re.compile(r"^[A-Za-z]:[\\/]")
-_EXCLUDE_NEWER_RE = re.compile(
+# Patterns stay text: ``re`` compiles (and caches) them on first use, so a run
+# that never meets such a value pays nothing for them at start-up.
+_URL_RE = r"^[A-Za-z][A-Za-z0-9+.-]*:"
+_WINDOWS_DRIVE_RE = r"^[A-Za-z]:[\\/]"
+_EXCLUDE_NEWER_RE = (
     r"^\d{4}-\d{2}-\d{2}"
     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$"
 )
-_PYTHON_VERSION_RE = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
+_PYTHON_VERSION_RE = r"^\d+\.\d+(?:\.\d+)?$"
 
 
 # ---------------------------------------------------------------- value checks
@@ -89,7 +93,7 @@ _PYTHON_VERSION_RE = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
 
 def is_url(value: str) -> bool:
     """True for ``scheme:...`` strings (but not Windows drive paths like ``C:\\x``)."""
-    return bool(_URL_RE.match(value)) and not _WINDOWS_DRIVE_RE.match(value)
+    return bool(re.match(_URL_RE, value)) and not re.match(_WINDOWS_DRIVE_RE, value)
 
 
 def resolve_path(value: str, base: Path, home: Path | None = None) -> Path:
@@ -110,12 +114,12 @@ def absolute_location(value: str, base: Path, home: Path | None = None) -> str:
 
 def check_exclude_newer(value: str) -> bool:
     """An RFC 3339 timestamp or a date (``2024-03-01``), as uv accepts."""
-    return bool(_EXCLUDE_NEWER_RE.match(value))
+    return bool(re.match(_EXCLUDE_NEWER_RE, value))
 
 
 def check_python_version(value: str) -> bool:
     """``3.12`` or ``3.12.1``."""
-    return bool(_PYTHON_VERSION_RE.match(value))
+    return bool(re.match(_PYTHON_VERSION_RE, value))
 
 
 def _type_name(value: object) -> str:
@@ -134,17 +138,44 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-@dataclass(frozen=True)
 class Key:
     """One key of puv's files: its kebab-case name, the Settings field it sets,
     the expected kind (``str``, ``bool``, ``posint``, ``strlist``, ``path``,
     ``links``, ``choice``, ``date``, ``pyversion``) and the allowed values for
-    ``choice``."""
+    ``choice``.
+
+    A hand-written frozen value, not a ``@dataclass``: this module is imported
+    by every command run, and ``dataclasses`` (which imports ``inspect``) would
+    be a large share of start-up.
+    """
+
+    __slots__ = ("name", "field", "kind", "choices")
 
     name: str
     field: str
     kind: str
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...]
+
+    def __init__(self, name: str, field: str, kind: str, choices: tuple[str, ...] = ()) -> None:
+        init = object.__setattr__
+        init(self, "name", name)
+        init(self, "field", field)
+        init(self, "kind", kind)
+        init(self, "choices", choices)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: Key is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Key):
+            return NotImplemented
+        return (self.name, self.field, self.kind, self.choices) == (other.name, other.field, other.kind, other.choices)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.field, self.kind, self.choices))
+
+    def __repr__(self) -> str:
+        return f"Key(name={self.name!r}, field={self.field!r}, kind={self.kind!r}, choices={self.choices!r})"
 
 
 _COMMON_KEYS = (
@@ -196,16 +227,38 @@ PIP_KEYS: Mapping[str, Key] = MappingProxyType(
 # ---------------------------------------------------------------- layers
 
 
-@dataclass(frozen=True)
 class ConfigLayer:
     """Settings read from one source, keyed by ``Settings`` field name.
 
     ``files`` lists the files the values came from (several for pip's files,
-    which pip merges into one layer)."""
+    which pip merges into one layer). A hand-written frozen value for the same
+    reason as :class:`Key`."""
+
+    __slots__ = ("name", "files", "values")
 
     name: str
     files: tuple[Path, ...]
     values: Mapping[str, Any]
+
+    def __init__(self, name: str, files: tuple[Path, ...], values: Mapping[str, Any]) -> None:
+        init = object.__setattr__
+        init(self, "name", name)
+        init(self, "files", files)
+        init(self, "values", values)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: ConfigLayer is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConfigLayer):
+            return NotImplemented
+        return (self.name, self.files, self.values) == (other.name, other.files, other.values)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.files, self.values))
+
+    def __repr__(self) -> str:
+        return f"ConfigLayer(name={self.name!r}, files={self.files!r}, values={self.values!r})"
 
 
 def _load_toml(path: Path, text: str) -> dict[str, Any]:
@@ -457,8 +510,8 @@ def pip_config_paths(environ: Mapping[str, str], etc_dir: Path = Path("/etc")) -
     return tuple(paths)
 
 
-_SECTION_RE = re.compile(r"^\[(?P<name>[^\]]+)\]\s*$")
-_OPTION_RE = re.compile(r"^(?P<key>[^=:\s][^=:]*?)\s*[=:]\s*(?P<value>.*)$")
+_SECTION_RE = r"^\[(?P<name>[^\]]+)\]\s*$"
+_OPTION_RE = r"^(?P<key>[^=:\s][^=:]*?)\s*[=:]\s*(?P<value>.*)$"
 
 
 def parse_ini(text: str, path: Path) -> dict[str, dict[str, str]]:
@@ -477,12 +530,12 @@ def parse_ini(text: str, path: Path) -> dict[str, dict[str, str]]:
         if raw[0] in " \t" and current is not None and last_key is not None:
             current[last_key] = (current[last_key] + "\n" + stripped).strip()
             continue
-        match = _SECTION_RE.match(stripped)
+        match = re.match(_SECTION_RE, stripped)
         if match:
             current = sections.setdefault(match["name"].strip(), {})
             last_key = None
             continue
-        match = _OPTION_RE.match(stripped)
+        match = re.match(_OPTION_RE, stripped)
         if match is None or current is None:
             what = "a line outside any [section]" if current is None else "a line that is not `key = value`"
             raise ConfigError(

@@ -9,32 +9,37 @@ temporary cache of ``--no-cache``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any
 
-from puv.cli.printer import Printer
-from puv.settings import Settings, default_cache_dir
+from puv.settings import default_cache_dir
 
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping
+    from types import TracebackType
+    from typing import Any
+
+    from puv.cli.printer import Printer
     from puv.domain.index.client import IndexClient
     from puv.io.cache import Cache
     from puv.io.http import HttpClient
+    from puv.settings import Settings
 
 
-@dataclass
 class Context:
-    settings: Settings
-    printer: Printer
-    environ: Mapping[str, str]
-    cwd: Path
-    _cache: Cache | None = field(default=None, init=False, repr=False)
-    _temp_cache: Path | None = field(default=None, init=False, repr=False)
-    _closers: list[Any] = field(default_factory=list, init=False, repr=False)
-    _http: HttpClient | None = field(default=None, init=False, repr=False)
-    _index: IndexClient | None = field(default=None, init=False, repr=False)
+    """A plain class, not a ``@dataclass``: every command builds one, and
+    ``dataclasses`` imports ``inspect``, a large share of start-up."""
+
+    def __init__(self, settings: Settings, printer: Printer, environ: Mapping[str, str], cwd: Path) -> None:
+        self.settings = settings
+        self.printer = printer
+        self.environ = environ
+        self.cwd = cwd
+        self._cache: Cache | None = None
+        self._temp_cache: Path | None = None
+        self._closers: list[Any] = []
+        self._http: HttpClient | None = None
+        self._index: IndexClient | None = None
 
     def cache_root(self) -> Path:
         """Where the cache is (without creating it); ``--no-cache`` makes a temporary one."""

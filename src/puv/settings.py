@@ -61,14 +61,16 @@ reader instead of configparser.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
 
 from puv.errors import ConfigError
 
-_T = TypeVar("_T")
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any, ClassVar, TypeVar
+
+    _T = TypeVar("_T")
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -82,7 +84,6 @@ _LIST_FIELDS = ("extra_index_urls", "find_links", "trusted_hosts", "no_binary", 
 _CLI_ALIASES = {"extra_index_url": "extra_index_urls", "trusted_host": "trusted_hosts"}
 
 
-@dataclass(frozen=True)
 class Settings:
     """The merged settings of one run.
 
@@ -90,38 +91,170 @@ class Settings:
     ``link_mode`` None means "hardlink, falling back to copy". ``concurrent_builds``
     0 means "one per CPU". ``config_files`` lists the files that were read:
     puv's (highest priority first), then pip's in pip's load order.
+
+    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    (keyword or positional construction, field-wise ``==`` and hash, the same
+    repr, :class:`dataclasses.FrozenInstanceError` on assignment): every
+    command loads settings, and importing ``dataclasses`` (which imports
+    ``inspect``) plus generating this class's methods cost more start-up time
+    than the rest of ``puv cache dir``'s own code. Add a field in three places:
+    ``FIELDS``, ``__init__`` and the annotations.
     """
 
-    verbosity: int = 0
-    color: str = "auto"
-    cache_dir: Path | None = None
-    no_cache: bool = False
-    offline: bool = False
-    python: str | None = None
-    system: bool = False
-    index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()
-    find_links: tuple[str, ...] = ()
-    no_index: bool = False
-    index_strategy: str = "first-index"
-    trusted_hosts: tuple[str, ...] = ()
-    cert: str | None = None
-    http_timeout: float = 30.0
-    http_retries: int = 3
-    concurrent_downloads: int = 50
-    concurrent_builds: int = 0
-    link_mode: str | None = None
-    prerelease: str = "if-necessary-or-explicit"
-    resolution: str = "highest"
-    exclude_newer: str | None = None
-    python_version: str | None = None
-    python_platform: str | None = None
-    no_build: bool = False
-    no_binary: tuple[str, ...] = ()
-    only_binary: tuple[str, ...] = ()
-    compile_bytecode: bool = False
-    require_hashes: bool = False
-    config_files: tuple[Path, ...] = field(default=())
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "verbosity",
+        "color",
+        "cache_dir",
+        "no_cache",
+        "offline",
+        "python",
+        "system",
+        "index_url",
+        "extra_index_urls",
+        "find_links",
+        "no_index",
+        "index_strategy",
+        "trusted_hosts",
+        "cert",
+        "http_timeout",
+        "http_retries",
+        "concurrent_downloads",
+        "concurrent_builds",
+        "link_mode",
+        "prerelease",
+        "resolution",
+        "exclude_newer",
+        "python_version",
+        "python_platform",
+        "no_build",
+        "no_binary",
+        "only_binary",
+        "compile_bytecode",
+        "require_hashes",
+        "config_files",
+    )
+    __slots__ = FIELDS
+
+    verbosity: int
+    color: str
+    cache_dir: Path | None
+    no_cache: bool
+    offline: bool
+    python: str | None
+    system: bool
+    index_url: str | None
+    extra_index_urls: tuple[str, ...]
+    find_links: tuple[str, ...]
+    no_index: bool
+    index_strategy: str
+    trusted_hosts: tuple[str, ...]
+    cert: str | None
+    http_timeout: float
+    http_retries: int
+    concurrent_downloads: int
+    concurrent_builds: int
+    link_mode: str | None
+    prerelease: str
+    resolution: str
+    exclude_newer: str | None
+    python_version: str | None
+    python_platform: str | None
+    no_build: bool
+    no_binary: tuple[str, ...]
+    only_binary: tuple[str, ...]
+    compile_bytecode: bool
+    require_hashes: bool
+    config_files: tuple[Path, ...]
+
+    def __init__(
+        self,
+        verbosity: int = 0,
+        color: str = "auto",
+        cache_dir: Path | None = None,
+        no_cache: bool = False,
+        offline: bool = False,
+        python: str | None = None,
+        system: bool = False,
+        index_url: str | None = None,
+        extra_index_urls: tuple[str, ...] = (),
+        find_links: tuple[str, ...] = (),
+        no_index: bool = False,
+        index_strategy: str = "first-index",
+        trusted_hosts: tuple[str, ...] = (),
+        cert: str | None = None,
+        http_timeout: float = 30.0,
+        http_retries: int = 3,
+        concurrent_downloads: int = 50,
+        concurrent_builds: int = 0,
+        link_mode: str | None = None,
+        prerelease: str = "if-necessary-or-explicit",
+        resolution: str = "highest",
+        exclude_newer: str | None = None,
+        python_version: str | None = None,
+        python_platform: str | None = None,
+        no_build: bool = False,
+        no_binary: tuple[str, ...] = (),
+        only_binary: tuple[str, ...] = (),
+        compile_bytecode: bool = False,
+        require_hashes: bool = False,
+        config_files: tuple[Path, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "verbosity", verbosity)
+        init(self, "color", color)
+        init(self, "cache_dir", cache_dir)
+        init(self, "no_cache", no_cache)
+        init(self, "offline", offline)
+        init(self, "python", python)
+        init(self, "system", system)
+        init(self, "index_url", index_url)
+        init(self, "extra_index_urls", extra_index_urls)
+        init(self, "find_links", find_links)
+        init(self, "no_index", no_index)
+        init(self, "index_strategy", index_strategy)
+        init(self, "trusted_hosts", trusted_hosts)
+        init(self, "cert", cert)
+        init(self, "http_timeout", http_timeout)
+        init(self, "http_retries", http_retries)
+        init(self, "concurrent_downloads", concurrent_downloads)
+        init(self, "concurrent_builds", concurrent_builds)
+        init(self, "link_mode", link_mode)
+        init(self, "prerelease", prerelease)
+        init(self, "resolution", resolution)
+        init(self, "exclude_newer", exclude_newer)
+        init(self, "python_version", python_version)
+        init(self, "python_platform", python_platform)
+        init(self, "no_build", no_build)
+        init(self, "no_binary", no_binary)
+        init(self, "only_binary", only_binary)
+        init(self, "compile_bytecode", compile_bytecode)
+        init(self, "require_hashes", require_hashes)
+        init(self, "config_files", config_files)
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Settings):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"Settings({inner})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
 # ---------------------------------------------------------------- environment
@@ -275,7 +408,7 @@ def _env_layer(environ: Mapping[str, str], cwd: Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- command line
 
-_SETTINGS_FIELDS = frozenset(Settings.__dataclass_fields__) - {"verbosity", "config_files"}
+_SETTINGS_FIELDS = frozenset(Settings.FIELDS) - {"verbosity", "config_files"}
 
 
 def _cli_layer(cli: Mapping[str, Any], cwd: Path, home: Path) -> dict[str, Any]:

@@ -90,9 +90,7 @@ def group_help(group: tuple[str, ...]) -> str:
 
 
 def _global_option_lines() -> list[str]:
-    from puv.cli.options import GLOBAL_OPTION_HELP
-
-    return [f"{flags.ljust(28)}  {text}" for flags, text in GLOBAL_OPTION_HELP]
+    return [f"{flags.ljust(28)}  {text}" for flags, text in table.GLOBAL_OPTION_HELP]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,24 +8,38 @@ left unset on the command line is ``None`` (so lower layers can fill it).
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
 
+from puv.cli.table import GLOBAL_OPTION_HELP as GLOBAL_OPTION_HELP
 from puv.errors import UsageError
 
-GLOBAL_OPTION_HELP: tuple[tuple[str, str], ...] = (
-    ("-q, --quiet", "Print only errors (repeatable)"),
-    ("-v, --verbose", "Print more (repeatable: -vv)"),
-    ("--color <WHEN>", "auto, always or never (NO_COLOR is honoured)"),
-    ("--cache-dir <DIR>", "Where the cache lives [env: PUV_CACHE_DIR]"),
-    ("-n, --no-cache", "Use a temporary cache, removed at exit [env: PUV_NO_CACHE]"),
-    ("--offline", "Never touch the network [env: PUV_OFFLINE]"),
-    ("--no-config", "Read no configuration files [env: PUV_NO_CONFIG]"),
-    ("--config-file <FILE>", "Read this puv.toml instead of discovering one [env: PUV_CONFIG_FILE]"),
-)
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors become puv usage errors (exit 2)."""
+    """An ArgumentParser whose errors become puv usage errors (exit 2).
+
+    argparse builds a help formatter on every ``add_argument`` call only to
+    check the metavar, and a formatter without a width asks ``shutil`` for the
+    terminal size (importing ``shutil``, ``bz2``, ``lzma``: over a millisecond
+    per run). The check does not depend on the width, so it gets a fixed one;
+    help output still measures the terminal as argparse does.
+    """
+
+    _checking_argument = False
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        self._checking_argument = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._checking_argument = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self._checking_argument:
+            return argparse.HelpFormatter(prog=self.prog, width=80)
+        return super()._get_formatter()
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message, hints=[f"For more information, try `{self.prog} --help`."])

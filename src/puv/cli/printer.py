@@ -8,11 +8,13 @@ conventions; ``auto`` means colour only when the stream is a terminal.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TextIO
 
 from puv.errors import InputError, PuvError
+
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import TextIO
 
 _CODES = {
     "bold": "1",
@@ -38,14 +40,30 @@ def use_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
     return bool(isatty and isatty())
 
 
-@dataclass
 class Printer:
-    """Writes user-facing lines. ``verbosity``: -1 quiet, 0 normal, 1+ verbose."""
+    """Writes user-facing lines. ``verbosity``: -1 quiet, 0 normal, 1+ verbose.
 
-    verbosity: int = 0
-    color: bool = False
-    err: TextIO = field(default_factory=lambda: sys.stderr)
-    out: TextIO = field(default_factory=lambda: sys.stdout)
+    ``err`` and ``out`` default to the process's ``sys.stderr`` / ``sys.stdout``
+    at construction. A plain class, not a ``@dataclass``: every command builds
+    one, and ``dataclasses`` imports ``inspect``, a large share of start-up.
+    """
+
+    __slots__ = ("verbosity", "color", "err", "out")
+
+    def __init__(
+        self,
+        verbosity: int = 0,
+        color: bool = False,
+        err: TextIO | None = None,
+        out: TextIO | None = None,
+    ) -> None:
+        self.verbosity = verbosity
+        self.color = color
+        self.err: TextIO = sys.stderr if err is None else err
+        self.out: TextIO = sys.stdout if out is None else out
+
+    def __repr__(self) -> str:
+        return f"Printer(verbosity={self.verbosity!r}, color={self.color!r}, err={self.err!r}, out={self.out!r})"
 
     def style(self, text: str, *styles: str) -> str:
         if not self.color or not styles:

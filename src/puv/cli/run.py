@@ -5,15 +5,17 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from puv import __version__
 from puv.cli import table
 from puv.cli.options import add_global_options, new_parser
 from puv.cli.printer import Printer, use_color
 from puv.errors import NotAvailableYet, PuvError, UsageError
+
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import ModuleType
 
 
 def _early_printer(rest: Sequence[str]) -> Printer:
@@ -69,6 +71,8 @@ def _run(words: tuple[str, ...], rest: list[str], printer: Printer) -> int:
     module.add_arguments(parser)
     add_global_options(parser)
     args = parser.parse_args(rest)
+
+    from pathlib import Path
 
     from puv.context import Context
     from puv.settings import load_settings

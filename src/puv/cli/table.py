@@ -13,14 +13,43 @@ only the global options and exit 2 with a "not available yet" message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
 class Command:
+    """One entry of the table: its words, one line of help, its module (None: not yet).
+
+    A hand-written frozen value rather than a ``@dataclass``: this module is
+    imported by every run, ``puv --version`` included, and importing
+    ``dataclasses`` (which imports ``inspect``) would cost more than the rest
+    of that command's start-up together.
+    """
+
+    __slots__ = ("path", "summary", "module")
+
     path: tuple[str, ...]
     summary: str
     module: str | None
+
+    def __init__(self, path: tuple[str, ...], summary: str, module: str | None) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "summary", summary)
+        object.__setattr__(self, "module", module)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: Command is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: Command is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Command):
+            return NotImplemented
+        return (self.path, self.summary, self.module) == (other.path, other.summary, other.module)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.summary, self.module))
+
+    def __repr__(self) -> str:
+        return f"Command(path={self.path!r}, summary={self.summary!r}, module={self.module!r})"
 
     @property
     def name(self) -> str:
@@ -44,6 +73,19 @@ COMMANDS: tuple[Command, ...] = (
     Command(("cache", "prune"), "Remove unreachable entries from the cache", "puv.cli.commands.cache_prune"),
     Command(("cache", "info"), "Show the cache's size and entry counts", "puv.cli.commands.cache_info"),
     Command(("help",), "Show help for a command", "puv.cli.commands.help"),
+)
+
+# The global options as the top-level help lists them (``puv --help`` prints
+# this without importing argparse; puv.cli.options defines the options).
+GLOBAL_OPTION_HELP: tuple[tuple[str, str], ...] = (
+    ("-q, --quiet", "Print only errors (repeatable)"),
+    ("-v, --verbose", "Print more (repeatable: -vv)"),
+    ("--color <WHEN>", "auto, always or never (NO_COLOR is honoured)"),
+    ("--cache-dir <DIR>", "Where the cache lives [env: PUV_CACHE_DIR]"),
+    ("-n, --no-cache", "Use a temporary cache, removed at exit [env: PUV_NO_CACHE]"),
+    ("--offline", "Never touch the network [env: PUV_OFFLINE]"),
+    ("--no-config", "Read no configuration files [env: PUV_NO_CONFIG]"),
+    ("--config-file <FILE>", "Read this puv.toml instead of discovering one [env: PUV_CONFIG_FILE]"),
 )
 
 GROUPS: dict[tuple[str, ...], str] = {

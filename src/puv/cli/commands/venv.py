@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
     from puv.context import Context
 
@@ -53,7 +53,7 @@ def activation_hint(path: str, environ: object) -> str:
     """The command that activates the environment in the user's shell (from ``$SHELL``)."""
     shell = ""
     if isinstance(environ, dict) or hasattr(environ, "get"):
-        shell = os.path.basename(str(environ.get("SHELL", "") or ""))  # type: ignore[attr-defined]
+        shell = os.path.basename(str(environ.get("SHELL", "") or ""))
     bin_dir = os.path.join(path, "bin")
     if shell == "fish":
         return f"source {_shell_quote(os.path.join(bin_dir, 'activate.fish'))}"

@@ -18,11 +18,13 @@ returned value names that real executable.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from puv.errors import InterpreterError
+
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 CACHE_BUCKET = "interpreter-v1"
 MINIMUM_VERSION = (3, 8)
@@ -41,9 +43,16 @@ class UnsupportedPython(InterpreterError):
         self.implementation = implementation
 
 
-@dataclass(frozen=True)
 class InstallPaths:
-    """The sysconfig install scheme of an interpreter (absolute paths)."""
+    """The sysconfig install scheme of an interpreter (absolute paths).
+
+    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    (construction, ``==``, hash, repr, ``FrozenInstanceError``): ``puv venv``
+    loads this module on every run, and importing ``dataclasses`` (which
+    imports ``inspect``) would be a large share of its start-up.
+    """
+
+    __slots__ = ("purelib", "platlib", "scripts", "data", "include", "headers")
 
     purelib: str
     platlib: str
@@ -52,10 +61,76 @@ class InstallPaths:
     include: str
     headers: str
 
+    def __init__(
+        self,
+        purelib: str,
+        platlib: str,
+        scripts: str,
+        data: str,
+        include: str,
+        headers: str,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "purelib", purelib)
+        init(self, "platlib", platlib)
+        init(self, "scripts", scripts)
+        init(self, "data", data)
+        init(self, "include", include)
+        init(self, "headers", headers)
 
-@dataclass(frozen=True)
+    def _key(self) -> tuple[object, ...]:
+        return (self.purelib, self.platlib, self.scripts, self.data, self.include, self.headers)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InstallPaths):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"InstallPaths({inner})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
 class Interpreter:
-    """The facts about one interpreter. Paths are absolute strings."""
+    """The facts about one interpreter. Paths are absolute strings.
+
+    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    (construction, ``==``, hash, repr, ``FrozenInstanceError``): ``puv venv``
+    loads this module on every run, and importing ``dataclasses`` (which
+    imports ``inspect``) would be a large share of its start-up.
+    """
+
+    __slots__ = (
+        "executable",
+        "sys_executable",
+        "base_executable",
+        "prefix",
+        "base_prefix",
+        "version",
+        "version_info",
+        "implementation",
+        "markers",
+        "tags",
+        "paths",
+        "stdlib",
+        "is_venv",
+        "pointer_size",
+        "gil_disabled",
+        "platform",
+    )
 
     executable: str  # the path to run it by (a wrapper is replaced by its target)
     sys_executable: str  # ``sys.executable`` as the interpreter reports it
@@ -65,14 +140,91 @@ class Interpreter:
     version: str  # ``3.12.1`` (``3.13.0rc1`` for pre-releases)
     version_info: tuple[int, int, int, str, int]
     implementation: str  # ``sys.implementation.name``: ``cpython``
-    markers: Mapping[str, str] = field(hash=False, compare=False)
-    tags: tuple[str, ...] = field(hash=False, compare=False)
-    paths: InstallPaths = field(hash=False, compare=False)
-    stdlib: str = ""
-    is_venv: bool = False
-    pointer_size: int = 64
-    gil_disabled: bool = False
-    platform: str = ""
+    markers: Mapping[str, str]
+    tags: tuple[str, ...]
+    paths: InstallPaths
+    stdlib: str
+    is_venv: bool
+    pointer_size: int
+    gil_disabled: bool
+    platform: str
+
+    def __init__(
+        self,
+        executable: str,
+        sys_executable: str,
+        base_executable: str,
+        prefix: str,
+        base_prefix: str,
+        version: str,
+        version_info: tuple[int, int, int, str, int],
+        implementation: str,
+        markers: Mapping[str, str],
+        tags: tuple[str, ...],
+        paths: InstallPaths,
+        stdlib: str = "",
+        is_venv: bool = False,
+        pointer_size: int = 64,
+        gil_disabled: bool = False,
+        platform: str = "",
+    ) -> None:
+        init = object.__setattr__
+        init(self, "executable", executable)
+        init(self, "sys_executable", sys_executable)
+        init(self, "base_executable", base_executable)
+        init(self, "prefix", prefix)
+        init(self, "base_prefix", base_prefix)
+        init(self, "version", version)
+        init(self, "version_info", version_info)
+        init(self, "implementation", implementation)
+        init(self, "markers", markers)
+        init(self, "tags", tags)
+        init(self, "paths", paths)
+        init(self, "stdlib", stdlib)
+        init(self, "is_venv", is_venv)
+        init(self, "pointer_size", pointer_size)
+        init(self, "gil_disabled", gil_disabled)
+        init(self, "platform", platform)
+
+    def _key(self) -> tuple[object, ...]:
+        # ``markers``, ``tags`` and ``paths`` follow from the rest: left out of ``==`` and hash.
+        return (
+            self.executable,
+            self.sys_executable,
+            self.base_executable,
+            self.prefix,
+            self.base_prefix,
+            self.version,
+            self.version_info,
+            self.implementation,
+            self.stdlib,
+            self.is_venv,
+            self.pointer_size,
+            self.gil_disabled,
+            self.platform,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Interpreter):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"Interpreter({inner})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     @property
     def python_version(self) -> tuple[int, int]:

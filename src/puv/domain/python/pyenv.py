@@ -15,9 +15,11 @@ environment given).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Literal
 
 
 def pyenv_root(environ: Mapping[str, str]) -> str | None:
@@ -28,14 +30,57 @@ def pyenv_root(environ: Mapping[str, str]) -> str | None:
     return os.path.join(home, ".pyenv") if home else None
 
 
-@dataclass(frozen=True)
 class ShimResolution:
     """``found``: ``path`` is what the shim runs; ``missing``: the shim would fail;
-    ``unknown``: run the shim to find out."""
+    ``unknown``: run the shim to find out.
+
+    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    (construction, ``==``, hash, repr, ``FrozenInstanceError``): ``puv venv``
+    loads this module on every run, and importing ``dataclasses`` (which
+    imports ``inspect``) would be a large share of its start-up.
+    """
+
+    __slots__ = ("outcome", "path", "versions")
 
     outcome: Literal["found", "missing", "unknown"]
-    path: str | None = None
-    versions: tuple[str, ...] = ()
+    path: str | None
+    versions: tuple[str, ...]
+
+    def __init__(
+        self,
+        outcome: Literal["found", "missing", "unknown"],
+        path: str | None = None,
+        versions: tuple[str, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "outcome", outcome)
+        init(self, "path", path)
+        init(self, "versions", versions)
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.outcome, self.path, self.versions)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ShimResolution):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"ShimResolution({inner})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
 def is_shim(path: str, root: str | None) -> bool:

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import Literal
-
 from puv.errors import UsageError
 
-RequestKind = Literal["any", "version", "path", "name"]
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from typing import Literal
+
+    RequestKind = Literal["any", "version", "path", "name"]
 
 # Spelled-out names and their short forms, as in uv.
 _IMPLEMENTATIONS: dict[str, str] = {
@@ -44,21 +45,74 @@ _IMPL = r"(?P<impl>cpython|graalpy|pypy|cp|pp|gp)(?:[@-]?)(?P<rest>.*)"
 _SPECIFIER_START = ("<", ">", "=", "!", "~")
 
 
-@dataclass(frozen=True)
 class PythonRequest:
-    """What the user asked for. Build one with :func:`parse_request`."""
+    """What the user asked for. Build one with :func:`parse_request`.
+
+    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    (construction, ``==``, hash, repr, ``FrozenInstanceError``): ``puv venv``
+    loads this module on every run, and importing ``dataclasses`` (which
+    imports ``inspect``) would be a large share of its start-up.
+    """
+
+    __slots__ = ("kind", "raw", "implementation", "version", "specifier", "freethreaded", "path", "name")
 
     kind: RequestKind
-    raw: str = ""
-    implementation: str | None = None
+    raw: str
+    implementation: str | None
     # For version requests: the numbers given (``(3, 12)`` matches 3.12.x) ...
-    version: tuple[int, ...] = ()
+    version: tuple[int, ...]
     # ... or a PEP 440 specifier set (``>=3.11``), kept as normalised text.
-    specifier: str | None = None
-    freethreaded: bool = False
+    specifier: str | None
+    freethreaded: bool
     # For path and name requests.
-    path: str | None = None
-    name: str | None = None
+    path: str | None
+    name: str | None
+
+    def __init__(
+        self,
+        kind: RequestKind,
+        raw: str = "",
+        implementation: str | None = None,
+        version: tuple[int, ...] = (),
+        specifier: str | None = None,
+        freethreaded: bool = False,
+        path: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "kind", kind)
+        init(self, "raw", raw)
+        init(self, "implementation", implementation)
+        init(self, "version", version)
+        init(self, "specifier", specifier)
+        init(self, "freethreaded", freethreaded)
+        init(self, "path", path)
+        init(self, "name", name)
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PythonRequest):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"PythonRequest({inner})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def describe(self) -> str:
         """The request as a user reads it in messages (``Python 3.12``, ``CPython >=3.11``)."""
