@@ -251,6 +251,30 @@ def test_clear_failure_keeps_the_old_environment(tmp_path: Path, monkeypatch: py
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["env"]
 
 
+def test_interrupt_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the middle of writing the environment removes what was written."""
+    from puv.domain.python.interpreter import query_interpreter
+    from puv.domain.venv import create
+
+    base = query_interpreter(real_python("3.12"), tmp_path / "cache")
+    create_venv(tmp_path / "env", base)
+    (tmp_path / "env" / "keep").write_text("old")
+    calls = []
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        if len(calls) % 3 == 0:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(create, "_write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        create_venv(tmp_path / "fresh", base)
+    with pytest.raises(KeyboardInterrupt):
+        create_venv(tmp_path / "env", base, clear=True)
+    assert (tmp_path / "env" / "keep").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["env"]
+
+
 def test_activation_hint_follows_shell(tmp_path: Path) -> None:
     base = real_python("3.12")
     result = run_puv("venv", "e", "--python", str(base), cwd=tmp_path, env=puv_env(SHELL="/usr/bin/fish"))

@@ -388,7 +388,8 @@ def create_venv(
             _remove_tree(old)
         else:
             os.rename(building, root)
-    except OSError as error:
+    except BaseException as error:
+        # Any failure, Ctrl-C included, leaves things as they were.
         _remove_tree(building)
         if os.path.lexists(old) and not os.path.lexists(root):
             os.rename(old, root)  # put the previous environment back
@@ -397,5 +398,7 @@ def create_venv(
                 os.rmdir(directory)
             except OSError:
                 pass
-        raise _failed(root, error) from None
+        if isinstance(error, OSError):
+            raise _failed(root, error) from None
+        raise
     return result(state == "venv")
