@@ -60,6 +60,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from puv.errors import ConfigError
+from puv.frozen import Frozen
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
@@ -138,13 +139,13 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-class Key:
+class Key(Frozen):
     """One key of puv's files: its kebab-case name, the Settings field it sets,
     the expected kind (``str``, ``bool``, ``posint``, ``strlist``, ``path``,
     ``links``, ``choice``, ``date``, ``pyversion``) and the allowed values for
     ``choice``.
 
-    A hand-written frozen value, not a ``@dataclass``: this module is imported
+    A :class:`~puv.frozen.Frozen` value, not a ``@dataclass``: this module is imported
     by every command run, and ``dataclasses`` (which imports ``inspect``) would
     be a large share of start-up.
     """
@@ -162,21 +163,6 @@ class Key:
         init(self, "field", field)
         init(self, "kind", kind)
         init(self, "choices", choices)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: Key is frozen")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Key):
-            return NotImplemented
-        return (self.name, self.field, self.kind, self.choices) == (other.name, other.field, other.kind, other.choices)
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.field, self.kind, self.choices))
-
-    def __repr__(self) -> str:
-        return f"Key(name={self.name!r}, field={self.field!r}, kind={self.kind!r}, choices={self.choices!r})"
-
 
 _COMMON_KEYS = (
     Key("index-url", "index_url", "str"),
@@ -227,11 +213,11 @@ PIP_KEYS: Mapping[str, Key] = MappingProxyType(
 # ---------------------------------------------------------------- layers
 
 
-class ConfigLayer:
+class ConfigLayer(Frozen):
     """Settings read from one source, keyed by ``Settings`` field name.
 
     ``files`` lists the files the values came from (several for pip's files,
-    which pip merges into one layer). A hand-written frozen value for the same
+    which pip merges into one layer). A :class:`~puv.frozen.Frozen` value for the same
     reason as :class:`Key`."""
 
     __slots__ = ("name", "files", "values")
@@ -245,21 +231,6 @@ class ConfigLayer:
         init(self, "name", name)
         init(self, "files", files)
         init(self, "values", values)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: ConfigLayer is frozen")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ConfigLayer):
-            return NotImplemented
-        return (self.name, self.files, self.values) == (other.name, other.files, other.values)
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.files, self.values))
-
-    def __repr__(self) -> str:
-        return f"ConfigLayer(name={self.name!r}, files={self.files!r}, values={self.values!r})"
-
 
 def _load_toml(path: Path, text: str) -> dict[str, Any]:
     import sys

@@ -64,6 +64,7 @@ import os
 from pathlib import Path
 
 from puv.errors import ConfigError
+from puv.frozen import Frozen
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ _LIST_FIELDS = ("extra_index_urls", "find_links", "trusted_hosts", "no_binary", 
 _CLI_ALIASES = {"extra_index_url": "extra_index_urls", "trusted_host": "trusted_hosts"}
 
 
-class Settings:
+class Settings(Frozen):
     """The merged settings of one run.
 
     ``index_url`` None means "the default index" (see :func:`resolve_index_url`).
@@ -92,7 +93,7 @@ class Settings:
     0 means "one per CPU". ``config_files`` lists the files that were read:
     puv's (highest priority first), then pip's in pip's load order.
 
-    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    A frozen value (:class:`puv.frozen.Frozen`, kept off ``dataclasses`` for start-up time) with the behaviour of a frozen ``@dataclass``
     (keyword or positional construction, field-wise ``==`` and hash, the same
     repr, :class:`dataclasses.FrozenInstanceError` on assignment): every
     command loads settings, and importing ``dataclasses`` (which imports
@@ -230,32 +231,6 @@ class Settings:
         init(self, "compile_bytecode", compile_bytecode)
         init(self, "require_hashes", require_hashes)
         init(self, "config_files", config_files)
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Settings):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
-        return f"Settings({inner})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
 
 # ---------------------------------------------------------------- environment
 

@@ -13,14 +13,14 @@ only the global options and exit 2 with a "not available yet" message.
 
 from __future__ import annotations
 
+from puv.frozen import Frozen
 
-class Command:
+
+class Command(Frozen):
     """One entry of the table: its words, one line of help, its module (None: not yet).
 
-    A hand-written frozen value rather than a ``@dataclass``: this module is
-    imported by every run, ``puv --version`` included, and importing
-    ``dataclasses`` (which imports ``inspect``) would cost more than the rest
-    of that command's start-up together.
+    A :class:`~puv.frozen.Frozen` value rather than a ``@dataclass``: this module
+    is imported by every run, ``puv --version`` included.
     """
 
     __slots__ = ("path", "summary", "module")
@@ -33,23 +33,6 @@ class Command:
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "summary", summary)
         object.__setattr__(self, "module", module)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: Command is frozen")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}: Command is frozen")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Command):
-            return NotImplemented
-        return (self.path, self.summary, self.module) == (other.path, other.summary, other.module)
-
-    def __hash__(self) -> int:
-        return hash((self.path, self.summary, self.module))
-
-    def __repr__(self) -> str:
-        return f"Command(path={self.path!r}, summary={self.summary!r}, module={self.module!r})"
 
     @property
     def name(self) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 
 from puv.errors import InterpreterError
+from puv.frozen import Frozen
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
@@ -43,10 +44,10 @@ class UnsupportedPython(InterpreterError):
         self.implementation = implementation
 
 
-class InstallPaths:
+class InstallPaths(Frozen):
     """The sysconfig install scheme of an interpreter (absolute paths).
 
-    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    A frozen value (:class:`puv.frozen.Frozen`, kept off ``dataclasses`` for start-up time) with the behaviour of a frozen ``@dataclass``
     (construction, ``==``, hash, repr, ``FrozenInstanceError``): ``puv venv``
     loads this module on every run, and importing ``dataclasses`` (which
     imports ``inspect``) would be a large share of its start-up.
@@ -78,36 +79,10 @@ class InstallPaths:
         init(self, "include", include)
         init(self, "headers", headers)
 
-    def _key(self) -> tuple[object, ...]:
-        return (self.purelib, self.platlib, self.scripts, self.data, self.include, self.headers)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, InstallPaths):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"InstallPaths({inner})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-class Interpreter:
+class Interpreter(Frozen):
     """The facts about one interpreter. Paths are absolute strings.
 
-    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    A frozen value (:class:`puv.frozen.Frozen`, kept off ``dataclasses`` for start-up time) with the behaviour of a frozen ``@dataclass``
     (construction, ``==``, hash, repr, ``FrozenInstanceError``): ``puv venv``
     loads this module on every run, and importing ``dataclasses`` (which
     imports ``inspect``) would be a large share of its start-up.
@@ -186,45 +161,7 @@ class Interpreter:
         init(self, "gil_disabled", gil_disabled)
         init(self, "platform", platform)
 
-    def _key(self) -> tuple[object, ...]:
-        # ``markers``, ``tags`` and ``paths`` follow from the rest: left out of ``==`` and hash.
-        return (
-            self.executable,
-            self.sys_executable,
-            self.base_executable,
-            self.prefix,
-            self.base_prefix,
-            self.version,
-            self.version_info,
-            self.implementation,
-            self.stdlib,
-            self.is_venv,
-            self.pointer_size,
-            self.gil_disabled,
-            self.platform,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Interpreter):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"Interpreter({inner})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+    _derived = ("markers", "tags", "paths")
 
     @property
     def python_version(self) -> tuple[int, int]:

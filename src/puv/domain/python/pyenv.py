@@ -15,6 +15,7 @@ environment given).
 from __future__ import annotations
 
 import os
+from puv.frozen import Frozen
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
@@ -30,11 +31,11 @@ def pyenv_root(environ: Mapping[str, str]) -> str | None:
     return os.path.join(home, ".pyenv") if home else None
 
 
-class ShimResolution:
+class ShimResolution(Frozen):
     """``found``: ``path`` is what the shim runs; ``missing``: the shim would fail;
     ``unknown``: run the shim to find out.
 
-    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    A frozen value (:class:`puv.frozen.Frozen`, kept off ``dataclasses`` for start-up time) with the behaviour of a frozen ``@dataclass``
     (construction, ``==``, hash, repr, ``FrozenInstanceError``): ``puv venv``
     loads this module on every run, and importing ``dataclasses`` (which
     imports ``inspect``) would be a large share of its start-up.
@@ -56,32 +57,6 @@ class ShimResolution:
         init(self, "outcome", outcome)
         init(self, "path", path)
         init(self, "versions", versions)
-
-    def _key(self) -> tuple[object, ...]:
-        return (self.outcome, self.path, self.versions)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ShimResolution):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"ShimResolution({inner})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
 
 def is_shim(path: str, root: str | None) -> bool:
     return root is not None and os.path.dirname(os.path.abspath(path)) == os.path.join(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 from puv.errors import UsageError
+from puv.frozen import Frozen
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
@@ -45,10 +46,10 @@ _IMPL = r"(?P<impl>cpython|graalpy|pypy|cp|pp|gp)(?:[@-]?)(?P<rest>.*)"
 _SPECIFIER_START = ("<", ">", "=", "!", "~")
 
 
-class PythonRequest:
+class PythonRequest(Frozen):
     """What the user asked for. Build one with :func:`parse_request`.
 
-    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    A frozen value (:class:`puv.frozen.Frozen`, kept off ``dataclasses`` for start-up time) with the behaviour of a frozen ``@dataclass``
     (construction, ``==``, hash, repr, ``FrozenInstanceError``): ``puv venv``
     loads this module on every run, and importing ``dataclasses`` (which
     imports ``inspect``) would be a large share of its start-up.
@@ -88,31 +89,6 @@ class PythonRequest:
         init(self, "freethreaded", freethreaded)
         init(self, "path", path)
         init(self, "name", name)
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, PythonRequest):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"PythonRequest({inner})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def describe(self) -> str:
         """The request as a user reads it in messages (``Python 3.12``, ``CPython >=3.11``)."""

@@ -23,15 +23,16 @@ from pathlib import Path
 
 from puv.domain.python.interpreter import Interpreter
 from puv.errors import VenvError
+from puv.frozen import Frozen
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "activate")
 _SCRIPTS = ("activate", "activate.fish", "activate.csh", "activate.nu", "activate.ps1")
 
 
-class VenvResult:
+class VenvResult(Frozen):
     """What was created: the environment's root, its interpreter and prompt.
 
-    A hand-written frozen value with the behaviour of a frozen ``@dataclass``
+    A frozen value (:class:`puv.frozen.Frozen`, kept off ``dataclasses`` for start-up time) with the behaviour of a frozen ``@dataclass``
     (construction, ``==``, hash, repr, ``FrozenInstanceError``): ``puv venv``
     loads this module on every run, and importing ``dataclasses`` (which
     imports ``inspect``) would be a large share of its start-up.
@@ -62,32 +63,6 @@ class VenvResult:
         init(self, "prompt", prompt)
         init(self, "base", base)
         init(self, "replaced", replaced)
-
-    def _key(self) -> tuple[object, ...]:
-        return (self.root, self.python, self.site_packages, self.prompt, self.base, self.replaced)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, VenvResult):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"VenvResult({inner})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        from dataclasses import FrozenInstanceError
-
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
 
 def _quote_sh(value: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
