@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def package_entries(cache: Cache, name: str) -> list[Path]:
     return found
 
 
-def clean_packages(cache: Cache, names: list[str]) -> dict[str, Tally]:
+def clean_packages(cache: Cache, names: Sequence[str]) -> dict[str, Tally]:
     result: dict[str, Tally] = {}
     if not cache.root.exists():
         return {name: Tally() for name in names}

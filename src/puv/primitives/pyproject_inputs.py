@@ -294,8 +294,8 @@ class _Groups:
             by_key[key] = written
         chosen: dict[str, tuple[RequirementSpec, ...]] = {}
         for group in requested:
-            written = by_key.get(canonicalize_name(group))
-            if written is None:
+            looked_up = by_key.get(canonicalize_name(group))
+            if looked_up is None:
                 available = ", ".join(f"`{name}`" for name in self.table)
                 self.reader.fail(
                     f"dependency group `{group}` is not defined in `{self.reader.source}`",
@@ -305,6 +305,7 @@ class _Groups:
                         else "the file has no [dependency-groups] table"
                     ],
                 )
+            written = looked_up
             if written not in chosen:
                 found: dict[RequirementSpec, None] = {}
                 self._expand(written, by_key, (), found)

@@ -571,9 +571,9 @@ class _Collector:
             spec = self._parse_spec(requirement_text, 0, line, base_dir, False, hashes)
             self._add(spec, line, 0, constraint)
             return
-        for option in options:
-            if not option.spec.per_requirement:
-                self._option(option, line, base_dir, constraint, stack, hashes)
+        for parsed in options:
+            if not parsed.spec.per_requirement:
+                self._option(parsed, line, base_dir, constraint, stack, hashes)
 
     def _per_requirement(
         self, options: list[_Option], line: _Line, has_requirement: bool

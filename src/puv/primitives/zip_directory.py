@@ -140,7 +140,7 @@ def member_data_offset(local_header: bytes) -> int:
     if len(local_header) < LOCAL_HEADER_SIZE or local_header[:4] != _LOCAL_SIG:
         raise ZipFormatError("bad local file header")
     name_len, extra_len = struct.unpack("<HH", local_header[26:30])
-    return LOCAL_HEADER_SIZE + name_len + extra_len
+    return int(LOCAL_HEADER_SIZE + name_len + extra_len)
 
 
 def extract(member: Member, local: bytes) -> bytes:

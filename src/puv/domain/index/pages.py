@@ -68,7 +68,7 @@ def _page_from_tuple(data: tuple[object, ...]) -> ProjectPage:
     return ProjectPage(
         name=name,  # type: ignore[arg-type]
         url=url,  # type: ignore[arg-type]
-        files=tuple(DistFile(*f) for f in files),  # type: ignore[attr-defined, misc]
+        files=tuple(DistFile(*f) for f in files),  # type: ignore[attr-defined]
         versions=versions,  # type: ignore[arg-type]
         api_version=api_version,  # type: ignore[arg-type]
     )
@@ -135,7 +135,7 @@ class PageStore:
     def _store(self, path: Path | None, entry: _Entry) -> None:
         if path is None or self._cache is None:
             return
-        data = marshal.dumps((_FORMAT, entry.etag, entry.last_modified, entry.fresh_until, entry.page))
+        data = marshal.dumps((_FORMAT, entry.etag, entry.last_modified, entry.fresh_until, entry.page))  # type: ignore[arg-type]
         write_atomic(self._cache, path, data)
 
     def _must_revalidate(self, project: str) -> bool:
