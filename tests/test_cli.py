@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from puv import __version__
 from tests.support.cli import run_puv
 
@@ -55,3 +57,48 @@ def test_unknown_option_is_usage_error() -> None:
     result = run_puv("venv", "--no-such-option")
     assert result.code == 2
     assert "error: unrecognized arguments: --no-such-option" in result.stderr
+
+
+def test_quiet_hides_status_lines(tmp_path: Path) -> None:
+    loud = run_puv("cache", "clean", "--cache-dir", str(tmp_path / "c"))
+    assert "No cache found" in loud.stderr
+    quiet = run_puv("cache", "clean", "--cache-dir", str(tmp_path / "c"), "-q")
+    assert quiet.code == 0 and quiet.stderr == ""
+
+
+def test_quiet_still_shows_errors() -> None:
+    result = run_puv("-q", "cache", "clean", "not a name!")
+    assert result.code == 2
+    assert "invalid package name" in result.stderr
+
+
+def test_verbose_shows_config_files(tmp_path: Path) -> None:
+    (tmp_path / "puv.toml").write_text('offline = true\n')
+    result = run_puv("cache", "dir", "-v", cwd=tmp_path)
+    assert result.code == 0
+    assert f"DEBUG Read configuration from {tmp_path / 'puv.toml'}" in result.stderr
+    assert "DEBUG" not in run_puv("cache", "dir", cwd=tmp_path).stderr
+
+
+def test_color_always_never_and_no_color() -> None:
+    always = run_puv("--color", "always", "cache", "clean", "bad name!")
+    assert "\x1b[" in always.stderr and "error" in always.stderr
+    never = run_puv("--color=never", "cache", "clean", "bad name!")
+    assert "\x1b[" not in never.stderr
+    # auto: not a terminal here, and NO_COLOR wins over FORCE_COLOR
+    auto = run_puv("cache", "clean", "bad name!", env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
+    assert "\x1b[" not in auto.stderr
+    forced = run_puv("cache", "clean", "bad name!", env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in forced.stderr
+
+
+def test_bad_color_value_is_a_usage_error() -> None:
+    result = run_puv("--color", "sometimes", "cache", "dir")
+    assert result.code == 2
+    assert "sometimes" in result.stderr
+
+
+def test_global_options_work_before_and_after_the_command(tmp_path: Path) -> None:
+    before = run_puv("--cache-dir", str(tmp_path / "x"), "cache", "dir")
+    after = run_puv("cache", "dir", "--cache-dir", str(tmp_path / "x"))
+    assert before.stdout == after.stdout == f"{tmp_path / 'x'}\n"

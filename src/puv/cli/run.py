@@ -83,6 +83,9 @@ def _run(words: tuple[str, ...], rest: list[str], printer: Printer) -> int:
         verbosity=settings.verbosity,
         color=use_color(settings.color, sys.stderr, os.environ),
     )
+    printer.debug(f"puv {__version__}: `puv {command.name}`")
+    for path in settings.config_files:
+        printer.debug(f"Read configuration from {path}")
     with Context(settings=settings, printer=printer, environ=os.environ, cwd=cwd) as ctx:
         result: int = module.run(args, ctx)
     return result
