@@ -1,0 +1,671 @@
+"""The PubGrub provider for Python packages: versions from the index, dependencies from metadata.
+
+The solver (``pubgrub``) is pure; this module answers its questions with the
+index client, for one target environment:
+
+- ``choose_version(package, allowed)``: the version of a distribution to try,
+  following uv's rules: the resolution strategy (``highest``, ``lowest``,
+  ``lowest-direct``), preferences (installed or previously pinned versions,
+  unless upgraded), the pre-release mode, yanked files (PEP 592: only when
+  pinned with ``==``/``===`` by a requirement or constraint of the user) and the
+  usable files (``select_candidates``: tags, requires-python, build rules).
+  Versions no file of which can be used are only tried once nothing usable is
+  left in the range, so that the explanation of a failure can say why.
+- ``get_dependencies(package, version)``: the PEP 508 requirements of the
+  version's core metadata whose markers hold for the target (``extra`` set for
+  the virtual ``name[extra]`` packages), after overrides and constraints. A
+  Requires-Python that excludes the target becomes a dependency on the virtual
+  ``Python`` package, whose only version is the target's.
+
+Pre-release modes (uv's current meanings; ``if-necessary-or-explicit`` is the
+older spelling of ``if-necessary``):
+
+- ``disallow``: never a pre-release;
+- ``allow``: pre-releases compete with final releases;
+- ``if-necessary``: final releases first; pre-releases only when no final
+  release in the allowed range can be used;
+- ``explicit``: like ``if-necessary`` for packages that a user requirement,
+  constraint or override names with a pre-release specifier, ``disallow``
+  for the others.
+
+Speed: the provider implements the solver's ``Prefetcher`` protocol. Whenever
+the allowed range of undecided packages changes, the page and the metadata of
+the version ``choose_version`` would pick are fetched in a thread pool; when
+the solver keeps rejecting versions of one package, the metadata of the next
+few candidates is fetched in one parallel batch. The index client memoizes
+every page and metadata file, so the solver thread just waits for an
+in-flight result and nothing is fetched twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+from urllib.parse import unquote, urlsplit
+
+from packaging.markers import Marker, default_environment
+from packaging.ranges import VersionRange
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from puv.domain.index.candidates import Candidates, SelectionPolicy, Target, select_candidates
+from puv.domain.index.client import IndexClient
+from puv.domain.resolver.packages import PYTHON, Extra, Name, PackageKey, Python, Root
+from puv.domain.resolver.pubgrub import (
+    Dependencies,
+    PackageHint,
+    UnavailableDependencies,
+    normalize_range,
+)
+from puv.domain.resolver.pubgrub.report import single_version
+from puv.errors import BuildError, MetadataError, UsageError
+from puv.primitives.metadata import CoreMetadata
+from puv.primitives.requirement_spec import RequirementSpec, is_vcs_url, is_wheel
+from puv.primitives.simple_api import DistFile
+
+T = TypeVar("T")
+
+RESOLUTION_STRATEGIES = ("highest", "lowest", "lowest-direct")
+PRERELEASE_MODES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
+
+#: The version of the virtual root package.
+ROOT_VERSION = Version("0")
+#: How many times ``choose_version`` may be asked about one package before the
+#: next candidates' metadata is fetched in a batch.
+BACKTRACK_PREFETCH_AFTER = 2
+#: How many candidate versions one backtracking batch fetches.
+BACKTRACK_BATCH = 8
+
+_FULL = normalize_range(SpecifierSet("").to_range())
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveOptions:
+    """How to choose among the versions that satisfy the requirements.
+
+    ``resolution``: ``highest`` (default), ``lowest`` (every package) or
+    ``lowest-direct`` (lowest for the user's direct requirements, highest for
+    the rest). ``prerelease``: see the module docstring. ``no_deps``: resolve the
+    user's requirements only. ``max_workers``: prefetch threads.
+    """
+
+    resolution: str = "highest"
+    prerelease: str = "if-necessary-or-explicit"
+    no_deps: bool = False
+    max_workers: int = 50
+
+    def __post_init__(self) -> None:
+        if self.resolution not in RESOLUTION_STRATEGIES:
+            raise UsageError(
+                f"invalid resolution strategy `{self.resolution}`",
+                hints=[f"use one of: {', '.join(RESOLUTION_STRATEGIES)}"],
+            )
+        if self.prerelease not in PRERELEASE_MODES:
+            raise UsageError(
+                f"invalid pre-release mode `{self.prerelease}`",
+                hints=[f"use one of: {', '.join(PRERELEASE_MODES)}"],
+            )
+        if self.max_workers < 1:
+            raise UsageError("the number of prefetch workers must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class UrlPin:
+    """A distribution given as ``name @ URL`` (a wheel): its file and version."""
+
+    name: NormalizedName
+    version: Version
+    file: DistFile
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Req:
+    """One requirement, reduced to what the solver needs."""
+
+    name: NormalizedName
+    extras: frozenset[NormalizedName]
+    range: VersionRange
+    text: str  # the specifier as written, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Requirements on one package that no version satisfies together."""
+
+    package: PackageKey
+    written: tuple[str, ...]
+
+    def phrase(self) -> str:
+        """``a==1.0 and a==2.0``."""
+        parts = list(dict.fromkeys(self.written))
+        return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+
+
+class _Memo(Generic[T]):
+    """Compute each keyed value once; concurrent askers wait for the first computation."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[object, Future[T]] = {}
+
+    def get(self, key: object, compute: Callable[[], T]) -> T:
+        with self._lock:
+            future = self._futures.get(key)
+            owner = future is None
+            if future is None:
+                future = self._futures[key] = Future()
+        if owner:
+            try:
+                future.set_result(compute())
+            except BaseException as error:  # handed to every asker
+                future.set_exception(error)
+        return future.result()
+
+    def peek(self, key: object) -> T | None:
+        """The value if it is already computed (and did not fail), without waiting."""
+        with self._lock:
+            future = self._futures.get(key)
+        if future is None or not future.done() or future.exception() is not None:
+            return None
+        return future.result()
+
+
+def spec_range(specifier: SpecifierSet) -> VersionRange:
+    """A specifier set as a solver range (default pre-release policy)."""
+    return normalize_range(specifier.to_range())
+
+
+def names_prerelease(specifier: SpecifierSet) -> bool:
+    """Whether a specifier names a pre-release (``>=1.0a1``, ``==2.0b1``; not ``!=``)."""
+    for item in specifier:
+        if item.operator == "!=":
+            continue
+        text = item.version
+        if text.endswith(".*"):
+            text = text[:-2]
+        try:
+            if Version(text).is_prerelease:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def exact_pins(specifier: SpecifierSet) -> set[Version]:
+    """The versions a specifier pins with ``==V`` (no wildcard) or ``===V``."""
+    pinned: set[Version] = set()
+    for item in specifier:
+        if item.operator in ("==", "===") and not item.version.endswith(".*"):
+            try:
+                pinned.add(Version(item.version))
+            except ValueError:
+                continue
+    return pinned
+
+
+def url_pin(spec: RequirementSpec) -> UrlPin:
+    """The pin of a ``name @ wheel-URL`` / wheel path requirement; BuildError for others."""
+    from puv.primitives.filenames import try_parse_filename
+
+    location = spec.location or ""
+    name = spec.canonical_name
+    if spec.editable or name is None or not is_wheel(location) or is_vcs_url(location):
+        what = "an editable requirement" if spec.editable else f"`{spec}`"
+        raise BuildError(
+            f"{what} needs a build, which this version of puv cannot do yet (not available yet)",
+            hints=["use a wheel: `name @ https://.../name-1.0-py3-none-any.whl`, or a version from the index"],
+        )
+    if spec.url is not None:
+        url = spec.url
+    else:
+        from pathlib import Path
+
+        url = Path(location).expanduser().resolve().as_uri()
+    bare, _, fragment = url.partition("#")
+    filename = unquote(urlsplit(bare).path.rsplit("/", 1)[-1])
+    hashes: list[tuple[str, str]] = []
+    for part in fragment.split("&"):
+        algorithm, sep, digest = part.partition("=")
+        if sep and algorithm.lower() in ("sha256", "sha384", "sha512"):
+            hashes.append((algorithm.lower(), digest.lower()))
+    for item in spec.hashes:
+        algorithm, _, digest = item.partition(":")
+        hashes.append((algorithm, digest))
+    parsed = try_parse_filename(filename, name)
+    if parsed is None:
+        raise BuildError(f"`{filename}` is not a valid wheel file name for `{name}`")
+    return UrlPin(name, parsed.version, DistFile(filename=filename, url=bare, hashes=tuple(hashes)), url)
+
+
+class PythonProvider:
+    """Answers the PubGrub solver's questions about Python distributions (see module docstring)."""
+
+    def __init__(
+        self,
+        requirements: Sequence[RequirementSpec],
+        *,
+        index: IndexClient,
+        target: Target,
+        policy: SelectionPolicy,
+        options: ResolveOptions,
+        constraints: Sequence[RequirementSpec] = (),
+        overrides: Sequence[RequirementSpec] = (),
+        preferences: Mapping[NormalizedName, Version] | None = None,
+        upgrade: bool | frozenset[NormalizedName] = False,
+        executor: Executor | None = None,
+    ) -> None:
+        self.index = index
+        self.target = target
+        self.policy = policy
+        self.options = options
+        self._executor = executor
+        env: dict[str, str] = (
+            dict(target.markers)
+            if target.markers is not None
+            else {key: str(value) for key, value in default_environment().items()}
+        )
+        self._env = env
+        self._marker_cache: dict[tuple[str, str], bool] = {}
+        self._candidates_memo: _Memo[Candidates] = _Memo()
+        self._lock = threading.Lock()
+        self._asked: dict[NormalizedName, int] = {}
+        self._batched: set[tuple[NormalizedName, Version]] = set()
+        #: (key, version) -> the dependency mapping handed to the solver
+        self.dependencies_of: dict[tuple[PackageKey, Version], Mapping[PackageKey, VersionRange]] = {}
+
+        # Preferences (installed / locked versions), minus the upgraded names.
+        prefs = {canonicalize_name(k): v for k, v in (preferences or {}).items()}
+        if upgrade is True:
+            prefs = {}
+        elif upgrade:
+            dropped = {canonicalize_name(n) for n in upgrade}
+            prefs = {k: v for k, v in prefs.items() if k not in dropped}
+        self._preferences = prefs
+
+        # Constraints: restrict a package only when something requires it.
+        self.constraints: dict[NormalizedName, VersionRange] = {}
+        self.constraint_specs: dict[NormalizedName, list[RequirementSpec]] = {}
+        self._pins: dict[NormalizedName, set[Version]] = {}
+        self._explicit: set[NormalizedName] = set()
+        for spec in constraints:
+            name = spec.canonical_name
+            if name is None or not self._marker_holds(spec.marker, ""):
+                continue
+            wanted = spec_range(spec.specifier)
+            previous = self.constraints.get(name)
+            self.constraints[name] = wanted if previous is None else previous & wanted
+            self.constraint_specs.setdefault(name, []).append(spec)
+            self._pins.setdefault(name, set()).update(exact_pins(spec.specifier))
+            if names_prerelease(spec.specifier):
+                self._explicit.add(name)
+
+        # Overrides: replace every requirement on the package.
+        self.overrides: dict[NormalizedName, list[_Req]] = {}
+        self.override_specs: dict[NormalizedName, list[RequirementSpec]] = {}
+        for spec in overrides:
+            name = spec.canonical_name
+            if name is None:
+                continue
+            bucket = self.overrides.setdefault(name, [])
+            if self._marker_holds(spec.marker, ""):
+                self.override_specs.setdefault(name, []).append(spec)
+                bucket.append(_Req(name, spec.extras, spec_range(spec.specifier), _written(name, spec.specifier)))
+                self._pins.setdefault(name, set()).update(exact_pins(spec.specifier))
+                if names_prerelease(spec.specifier):
+                    self._explicit.add(name)
+
+        # The user's requirements.
+        self.url_pins: dict[NormalizedName, UrlPin] = {}
+        self.root_specs: dict[NormalizedName, list[RequirementSpec]] = {}
+        root_reqs: list[_Req] = []
+        for spec in requirements:
+            if not self._marker_holds(spec.marker, ""):
+                continue
+            name = spec.canonical_name
+            if spec.is_direct or name is None:
+                pin = url_pin(spec)
+                name = pin.name
+                known = self.url_pins.get(name)
+                if known is not None and known.version != pin.version:
+                    raise UsageError(
+                        f"`{name}` is requested from two different URLs: {known.url} and {pin.url}"
+                    )
+                self.url_pins[name] = pin
+                wanted = VersionRange.singleton(pin.version)
+                written = f"{name} @ {pin.url}"
+            else:
+                wanted = spec_range(spec.specifier)
+                written = _written(name, spec.specifier)
+                self._pins.setdefault(name, set()).update(exact_pins(spec.specifier))
+                if names_prerelease(spec.specifier):
+                    self._explicit.add(name)
+            self.root_specs.setdefault(name, []).append(spec)
+            root_reqs.append(_Req(name, spec.extras, wanted, written))
+        self.direct: frozenset[NormalizedName] = frozenset(self.root_specs)
+        self.root_dependencies, self.root_conflicts = self._edges(root_reqs)
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _marker_holds(self, marker: Marker | None, extra: str) -> bool:
+        if marker is None:
+            return True
+        key = (str(marker), extra)
+        cached = self._marker_cache.get(key)
+        if cached is None:
+            env = dict(self._env)
+            env["extra"] = extra
+            cached = self._marker_cache[key] = marker.evaluate(env)
+        return cached
+
+    def _edges(self, requirements: Iterable[_Req]) -> tuple[dict[PackageKey, VersionRange], list[Conflict]]:
+        """Dependencies on names and extras, after overrides and constraints.
+
+        Several requirements on one package are intersected; the second item
+        lists the packages whose requirements exclude each other.
+        """
+        out: dict[PackageKey, VersionRange] = {}
+        written: dict[PackageKey, list[str]] = {}
+        for requirement in requirements:
+            replaced = self.overrides.get(requirement.name)
+            for item in (requirement,) if replaced is None else replaced:
+                wanted = item.range
+                constraint = self.constraints.get(item.name)
+                if constraint is not None:
+                    wanted = wanted & constraint
+                keys: list[PackageKey] = [Name(item.name)]
+                keys.extend(Extra(item.name, extra) for extra in sorted(item.extras))
+                for key in keys:
+                    previous = out.get(key)
+                    out[key] = wanted if previous is None else previous & wanted
+                    written.setdefault(key, []).append(item.text)
+        conflicts = [
+            Conflict(
+                key,
+                tuple(written[key])
+                + tuple(_written(key.name, c.specifier) for c in self.constraint_specs.get(key.name, ())),
+            )
+            for key, value in out.items()
+            if value.is_empty and isinstance(key, Name)
+        ]
+        return out, conflicts
+
+    def candidates(self, name: NormalizedName) -> Candidates:
+        """The usable versions of a project (page fetched once; thread-safe)."""
+        return self._candidates_memo.get(
+            name, lambda: select_candidates(name, self.index.files(name), self.target, self.policy)
+        )
+
+    def known_candidates(self, name: NormalizedName) -> Candidates | None:
+        """The candidates of ``name`` if they were already computed (never blocks)."""
+        return self._candidates_memo.peek(name)
+
+    def prerelease_mode(self, name: NormalizedName) -> str:
+        """``allow``, ``disallow`` or ``if-necessary`` for this package."""
+        mode = self.options.prerelease
+        if mode == "if-necessary-or-explicit":
+            return "if-necessary"
+        if mode == "explicit":
+            return "if-necessary" if name in self._explicit else "disallow"
+        return mode
+
+    def yank_allowed(self, name: NormalizedName, version: Version) -> bool:
+        """A yanked version may be used when the user pinned it exactly."""
+        pins = self._pins.get(name)
+        return pins is not None and version in pins
+
+    def _lowest(self, name: NormalizedName) -> bool:
+        strategy = self.options.resolution
+        return strategy == "lowest" or (strategy == "lowest-direct" and name in self.direct)
+
+    def eligible(self, name: NormalizedName, candidates: Candidates, allowed: VersionRange) -> list[Version]:
+        """The usable versions in ``allowed``, in the order they should be tried."""
+        stable: list[Version] = []
+        pre: list[Version] = []
+        mode = self.prerelease_mode(name)
+        table = candidates.candidates
+        for version in candidates.versions:  # newest first
+            if not allowed.contains(version):
+                continue
+            if table[version].yanked and not self.yank_allowed(name, version):
+                continue
+            if version.is_prerelease:
+                if mode != "disallow":
+                    pre.append(version)
+            else:
+                stable.append(version)
+        if mode == "allow":
+            ordered = sorted(stable + pre, reverse=True) if pre and stable else (stable or pre)
+        elif mode == "disallow":
+            ordered = stable
+        else:
+            ordered = stable or pre
+        if self._lowest(name):
+            ordered = ordered[::-1]
+        preferred = self._preferences.get(name)
+        if preferred is not None and preferred in ordered and ordered[0] != preferred:
+            ordered.remove(preferred)
+            ordered.insert(0, preferred)
+        return ordered
+
+    def _fallback(self, name: NormalizedName, candidates: Candidates, allowed: VersionRange) -> Version | None:
+        """An unusable version in range (incompatible or yanked), to explain why it cannot be used."""
+        mode = self.prerelease_mode(name)
+        found: list[Version] = []
+        for version in candidates.all_versions():
+            if not allowed.contains(version):
+                continue
+            if version.is_prerelease and mode == "disallow":
+                continue
+            candidate = candidates.get(version)
+            if candidate is None or candidate.yanked:
+                found.append(version)
+        if not found:
+            return None
+        stable = [v for v in found if not v.is_prerelease]
+        pool = stable or found
+        return pool[-1] if self._lowest(name) else pool[0]
+
+    def unusable_reason(self, name: NormalizedName, version: Version) -> tuple[str, str | None] | None:
+        """Why ``name==version`` cannot be used: (reason phrase, requires-python spec), or None."""
+        if name in self.url_pins:
+            return None
+        candidates = self.candidates(name)
+        candidate = candidates.get(version)
+        if candidate is not None:
+            if candidate.yanked and not self.yank_allowed(name, version):
+                why = f" (reason: {candidate.yanked_reason})" if candidate.yanked_reason else ""
+                return f"was yanked{why}", None
+            return None
+        incompatible = candidates.reason(version)
+        if incompatible is None:
+            return "is not available", None
+        if incompatible.kind == "requires-python" and incompatible.requires_python:
+            return incompatible.message, incompatible.requires_python
+        return reason_phrase(incompatible.message), None
+
+    # -- Provider ----------------------------------------------------------------------
+
+    def choose_version(self, package: PackageKey, allowed: VersionRange) -> Version | None:
+        if isinstance(package, Python):
+            version = self.target.python_version
+            return version if allowed.contains(version) else None
+        if isinstance(package, Root):
+            return ROOT_VERSION if allowed.contains(ROOT_VERSION) else None
+        name = package.name
+        pin = self.url_pins.get(name)
+        if pin is not None:
+            return pin.version if allowed.contains(pin.version) else None
+        candidates = self.candidates(name)
+        ordered = self.eligible(name, candidates, allowed)
+        if not ordered:
+            return self._fallback(name, candidates, allowed)
+        asked = self._asked[name] = self._asked.get(name, 0) + 1
+        if asked > BACKTRACK_PREFETCH_AFTER and self._executor is not None:
+            self._prefetch_batch(name, candidates, ordered[1 : 1 + BACKTRACK_BATCH])
+        return ordered[0]
+
+    def get_dependencies(self, package: PackageKey, version: Version) -> Dependencies[PackageKey]:
+        if isinstance(package, Root):
+            deps: Mapping[PackageKey, VersionRange] = self.root_dependencies
+        elif isinstance(package, Python):
+            deps = {}
+        else:
+            answer = self._dependencies(package, version)
+            if isinstance(answer, UnavailableDependencies):
+                return answer
+            deps = answer
+        self.dependencies_of[(package, version)] = deps
+        return deps
+
+    def _dependencies(
+        self, package: Name | Extra, version: Version
+    ) -> Mapping[PackageKey, VersionRange] | UnavailableDependencies:
+        name = package.name
+        base: dict[PackageKey, VersionRange] = {}
+        if isinstance(package, Extra):
+            base[Name(name)] = VersionRange.singleton(version)
+        unusable = self.unusable_reason(name, version)
+        if unusable is not None:
+            if isinstance(package, Extra):
+                return base  # the base package explains it
+            reason, python_spec = unusable
+            if python_spec is not None:
+                try:
+                    return {PYTHON: spec_range(SpecifierSet(python_spec))}
+                except ValueError:
+                    pass
+            return UnavailableDependencies(reason)
+        if self.options.no_deps:
+            return base
+        try:
+            metadata = self.metadata(name, version)
+        except MetadataError as error:
+            return UnavailableDependencies(f"has invalid metadata ({error.message})")
+        requires_python = metadata.requires_python
+        if requires_python is not None and not requires_python.contains(
+            self.target.python_version, prereleases=True
+        ):
+            if isinstance(package, Extra):
+                return base
+            return {PYTHON: spec_range(requires_python)}
+        if isinstance(package, Extra):
+            extra = package.extra
+            wanted = [
+                r
+                for r in metadata.requires_dist
+                if r.marker is not None
+                and self._marker_holds(r.marker, extra)
+                and not self._marker_holds(r.marker, "")
+            ]
+        else:
+            wanted = [r for r in metadata.requires_dist if self._marker_holds(r.marker, "")]
+        edges, conflicts = self._edges(_from_requirement(r) for r in wanted)
+        if conflicts:
+            return UnavailableDependencies(f"depends on {conflicts[0].phrase()}")
+        if not edges:
+            return base
+        for key, value in base.items():
+            previous = edges.get(key)
+            edges[key] = value if previous is None else previous & value
+        return edges
+
+    def file_for(self, name: NormalizedName, version: Version) -> DistFile:
+        """The file whose metadata describes ``name==version``."""
+        pin = self.url_pins.get(name)
+        if pin is not None:
+            return pin.file
+        candidate = self.candidates(name).get(version)
+        if candidate is None:
+            raise LookupError(f"{name}=={version} has no usable file")
+        return candidate.best
+
+    def metadata(self, name: NormalizedName, version: Version) -> CoreMetadata:
+        """The core metadata of ``name==version`` (fetched once)."""
+        return self.index.metadata(name, self.file_for(name, version))
+
+    # -- PriorityHints ---------------------------------------------------------------
+
+    def hint(self, package: PackageKey, allowed: VersionRange) -> PackageHint:
+        if isinstance(package, (Python, Root)):
+            return PackageHint(exact=True, candidates=1)
+        name = package.name
+        if name in self.url_pins or single_version(allowed) is not None:
+            return PackageHint(exact=True, candidates=1)
+        known = self._candidates_memo.peek(name)
+        if known is None:
+            return PackageHint()
+        return PackageHint(candidates=sum(1 for v in known.versions if allowed.contains(v)))
+
+    # -- Prefetcher --------------------------------------------------------------------
+
+    def prefetch(self, packages: Sequence[tuple[PackageKey, VersionRange]]) -> None:
+        executor = self._executor
+        if executor is None:
+            return
+        for package, allowed in packages:
+            if isinstance(package, (Name, Extra)) and package.name not in self.url_pins:
+                executor.submit(self._prefetch_one, package.name, allowed)
+
+    def _prefetch_one(self, name: NormalizedName, allowed: VersionRange) -> None:
+        try:
+            candidates = self.candidates(name)
+            if self.options.no_deps:
+                return
+            ordered = self.eligible(name, candidates, allowed)
+            if ordered:
+                self._fetch_quietly(name, candidates, ordered[0])
+        except Exception:  # the solver thread meets the same error and reports it
+            return
+
+    def _prefetch_batch(self, name: NormalizedName, candidates: Candidates, versions: Sequence[Version]) -> None:
+        executor = self._executor
+        assert executor is not None
+        if self.options.no_deps:
+            return
+        with self._lock:
+            fresh = [v for v in versions if (name, v) not in self._batched]
+            self._batched.update((name, v) for v in fresh)
+        for version in fresh:
+            executor.submit(self._fetch_quietly, name, candidates, version)
+
+    def _fetch_quietly(self, name: NormalizedName, candidates: Candidates, version: Version) -> None:
+        candidate = candidates.get(version)
+        if candidate is None or candidate.kind != "wheel":
+            return
+        try:
+            self.index.metadata(name, candidate.best)
+        except Exception:  # reported when the solver asks for it
+            return
+
+
+def _from_requirement(requirement: Requirement) -> _Req:
+    name = canonicalize_name(requirement.name)
+    extras = frozenset(canonicalize_name(e) for e in requirement.extras)
+    if requirement.url:
+        # A dependency given by URL: resolve it by name from the index (uv
+        # requires the user to name such URLs; the version range stays open).
+        return _Req(name, extras, _FULL, f"{name} @ {requirement.url}")
+    return _Req(name, extras, spec_range(requirement.specifier), _written(name, requirement.specifier))
+
+
+def _written(name: str, specifier: SpecifierSet) -> str:
+    """``name>=1,<2`` as an explanation prints a requirement (lower bounds first)."""
+    parts = sorted(str(specifier).split(","), key=lambda p: 0 if p[:1] in (">", "=", "~") else 1)
+    return name + ",".join(p for p in parts if p)
+
+
+def reason_phrase(message: str) -> str:
+    """An ``Incompatible`` message as a predicate after ``name==version``."""
+    if message.startswith(("no ", "only ")):
+        return f"has {message}"
+    if message.startswith("uploaded"):
+        return f"was {message}"
+    if message.startswith(("has ", "requires ", "is ", "was ")):
+        return message
+    return f"is unusable ({message})"
