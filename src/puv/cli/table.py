@@ -41,7 +41,7 @@ class Command(Frozen):
 
 COMMANDS: tuple[Command, ...] = (
     Command(("venv",), "Create a virtual environment", "puv.cli.commands.venv"),
-    Command(("pip", "compile"), "Compile requirements into a pinned requirements file", None),
+    Command(("pip", "compile"), "Compile requirements into a pinned requirements file", "puv.cli.commands.pip_compile"),
     Command(("pip", "sync"), "Make an environment exactly match a requirements file", None),
     Command(("pip", "install"), "Install packages into an environment", None),
     Command(("pip", "uninstall"), "Uninstall packages from an environment", None),

@@ -1,0 +1,417 @@
+"""`puv pip compile SRC...`: resolve requirements into a pinned requirements.txt, like `uv pip compile`.
+
+Inputs are requirements files, ``pyproject.toml`` (``--extra``,
+``--all-extras``, ``--group``) and ``-`` for standard input, with ``-c``
+constraints and ``--override`` files (see :mod:`puv.cli.inputs`). The
+requirements are resolved for one target: the first Python found (a virtual
+environment, else the system's), or ``--python-version`` /
+``--python-platform``. The result goes to standard output and, with ``-o``, to
+that file (written atomically, only after a successful resolution; ``-q``
+silences standard output when a file is written, as in uv). With ``-o``, the
+pins already in the file are kept as preferences unless ``--upgrade`` /
+``--upgrade-package`` says otherwise. ``--dry-run`` resolves and prints but
+writes nothing.
+
+The status line ``Resolved N packages in 12ms`` goes to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping
+
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from puv.cli.inputs import Reader
+    from puv.context import Context
+    from puv.domain.index.candidates import Target
+    from puv.settings import Settings
+
+CUSTOM_COMPILE_COMMAND_ENV = "PUV_CUSTOM_COMPILE_COMMAND"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from puv.cli.options import add_index_options
+
+    parser.add_argument(
+        "src_files",
+        nargs="*",
+        metavar="SRC_FILE",
+        help="Requirements files (requirements.in, requirements.txt), pyproject.toml, or `-` for stdin",
+    )
+    group = parser.add_argument_group("inputs")
+    group.add_argument(
+        "-c", "--constraint", dest="constraints", action="append", default=None, metavar="FILE",
+        help="Constrain versions with this file (repeatable)",
+    )
+    group.add_argument(
+        "--override", dest="overrides", action="append", default=None, metavar="FILE",
+        help="Override the versions dependencies ask for with this file (repeatable)",
+    )
+    group.add_argument(
+        "--extra", dest="extras", action="append", default=None, metavar="EXTRA",
+        help="Include this optional dependency group of pyproject.toml (repeatable)",
+    )
+    group.add_argument("--all-extras", action="store_true", help="Include every extra of pyproject.toml")
+    group.add_argument(
+        "--group", dest="groups", action="append", default=None, metavar="[PATH:]GROUP",
+        help="Include this PEP 735 dependency group (repeatable; default file: ./pyproject.toml)",
+    )
+    group.add_argument("--no-deps", action="store_true", help="Resolve only the given requirements, not their dependencies")
+
+    output = parser.add_argument_group("output")
+    output.add_argument("-o", "--output-file", default=None, metavar="FILE", help="Write the result to this file too")
+    output.add_argument("--dry-run", action="store_true", help="Resolve and print, but write no file")
+    output.add_argument("-U", "--upgrade", action="store_true", help="Ignore the pins in the output file")
+    output.add_argument(
+        "-P", "--upgrade-package", dest="upgrade_packages", action="append", default=None, metavar="NAME",
+        help="Ignore the output file's pin of this package (repeatable)",
+    )
+    output.add_argument("--generate-hashes", action="store_true", help="Add --hash lines for every usable file")
+    output.add_argument("--no-annotate", action="store_true", help="Leave out the `# via` comments")
+    output.add_argument(
+        "--annotation-style", choices=("split", "line"), default="split",
+        help="`# via` comments on lines of their own (split, the default) or after the pin (line)",
+    )
+    output.add_argument("--no-header", action="store_true", help="Leave out the header comment")
+    output.add_argument(
+        "--custom-compile-command", default=None, metavar="COMMAND",
+        help=f"The command shown in the header [env: {CUSTOM_COMPILE_COMMAND_ENV}]",
+    )
+    output.add_argument(
+        "--no-strip-extras", dest="strip_extras", action="store_false", default=True,
+        help="Keep the extras of each pin (`name[extra]==1.0`)",
+    )
+    output.add_argument("--strip-extras", dest="strip_extras", action="store_true", help=argparse.SUPPRESS)
+    output.add_argument("--emit-index-url", action="store_true", help="Write --index-url / --extra-index-url lines")
+    output.add_argument("--emit-find-links", action="store_true", help="Write --find-links lines")
+
+    target = parser.add_argument_group("target")
+    target.add_argument(
+        "-p", "--python", default=None, metavar="PYTHON",
+        help="The interpreter to resolve for (a version alone means --python-version) [env: PUV_PYTHON]",
+    )
+    target.add_argument(
+        "--python-version", default=None, metavar="VERSION", help="Resolve for this Python version (3.12, 3.12.1)"
+    )
+    target.add_argument(
+        "--python-platform", default=None, metavar="PLATFORM",
+        help="Resolve for this platform (linux, macos, windows, x86_64-manylinux_2_28, ...)",
+    )
+
+    resolution = parser.add_argument_group("resolution")
+    resolution.add_argument(
+        "--prerelease",
+        choices=("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"),
+        default=None,
+        help="When to accept pre-releases [env: PUV_PRERELEASE]",
+    )
+    resolution.add_argument(
+        "--pre", dest="prerelease", action="store_const", const="allow", help="Accept pre-releases (--prerelease allow)"
+    )
+    resolution.add_argument(
+        "--resolution", choices=("highest", "lowest", "lowest-direct"), default=None,
+        help="Which versions to prefer [env: PUV_RESOLUTION]",
+    )
+    resolution.add_argument(
+        "--exclude-newer", default=None, metavar="DATE",
+        help="Ignore files uploaded after this date or time [env: PUV_EXCLUDE_NEWER]",
+    )
+    resolution.add_argument(
+        "--no-binary", action="append", default=None, metavar="NAMES",
+        help="Do not use wheels of these packages (`:all:`, `:none:`; repeatable)",
+    )
+    resolution.add_argument(
+        "--only-binary", action="append", default=None, metavar="NAMES",
+        help="Use only wheels of these packages (`:all:`, `:none:`; repeatable)",
+    )
+    resolution.add_argument(
+        "--no-build", action="store_const", const=True, default=None, help="Never build a source distribution"
+    )
+    add_index_options(parser)
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+
+def format_elapsed(seconds: float) -> str:
+    """uv's duration: ``145ms`` below a second, ``1.23s`` below a minute, ``2m 05s`` above."""
+    total_ms = int(seconds * 1000)
+    whole = total_ms // 1000
+    if whole >= 60:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    if whole > 0:
+        return f"{whole}.{(int(seconds * 100)) % 100:02d}s"
+    return f"{total_ms}ms"
+
+
+def resolved_line(count: int, seconds: float) -> str:
+    """``Resolved 3 packages in 12ms``."""
+    return f"Resolved {count} package{'' if count == 1 else 's'} in {format_elapsed(seconds)}"
+
+
+def read_preferences(
+    text: str,
+    source: str,
+    *,
+    read: Reader,
+    environ: Mapping[str, str],
+    upgrade: Collection[str] = (),
+) -> dict[NormalizedName, Version]:
+    """The ``name==version`` pins of an existing output file, minus ``upgrade`` names."""
+    from packaging.version import InvalidVersion, Version
+
+    from puv.primitives.requirements_txt import parse_requirements
+
+    parsed = parse_requirements(text, source, read=read, environ=environ)
+    found: dict[NormalizedName, Version] = {}
+    for spec in parsed.requirements:
+        name = spec.canonical_name
+        if name is None or spec.is_direct or name in upgrade:
+            continue
+        specifiers = list(spec.specifier)
+        if len(specifiers) != 1 or specifiers[0].operator not in ("==", "===") or specifiers[0].version.endswith(".*"):
+            continue
+        try:
+            found.setdefault(name, Version(specifiers[0].version))
+        except InvalidVersion:
+            continue
+    return found
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in its directory and ``os.replace``."""
+    import os
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)[:32]}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        try:
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        except FileNotFoundError:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _upgrade_names(values: list[str] | None) -> frozenset[NormalizedName]:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    from puv.errors import UsageError
+
+    names = set()
+    for value in values or ():
+        try:
+            names.add(canonicalize_name(Requirement(value).name))
+        except InvalidRequirement:
+            raise UsageError(f"invalid --upgrade-package value `{value}`: expected a package name") from None
+    return frozenset(names)
+
+
+def _target(settings: Settings, ctx: Context) -> Target:
+    """The environment to resolve for (uv: the first Python found, venv or system)."""
+    from puv.domain.index.candidates import Target
+    from puv.domain.python.discovery import find_environment_python
+    from puv.domain.python.request import parse_request
+    from puv.errors import PythonNotFound
+
+    version = settings.python_version
+    python = settings.python
+    if version is None and python:
+        request = parse_request(python)
+        if (
+            request.kind == "version"
+            and request.implementation is None
+            and request.specifier is None
+            and len(request.version) >= 2
+        ):
+            # As uv: `-p 3.12` means `--python-version 3.12`.
+            version, python = python, None
+    platform = settings.python_platform
+    if version is not None and platform is not None:
+        return Target.for_python(version, platform)
+
+    cache_dir = None if settings.no_cache else settings.cache_dir
+    request = parse_request(python if python else version)
+    try:
+        interpreter = find_environment_python(request, environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, system=True)
+    except PythonNotFound:
+        if python or version is None:
+            raise
+        interpreter = find_environment_python(
+            parse_request(None), environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, system=True
+        )
+    ctx.printer.debug(f"Using Python {interpreter.version} interpreter at {interpreter.executable}")
+    if version is not None:
+        return Target.for_python(version, platform, interpreter=interpreter)
+    if platform is not None:
+        major, minor, micro = interpreter.version_info[:3]
+        return Target.for_python(f"{major}.{minor}.{micro}", platform, interpreter=interpreter)
+    return Target.for_interpreter(interpreter)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    import os
+    import sys
+    import time
+
+    from puv.cli.inputs import (
+        InputRequest,
+        apply_index_options,
+        context_reader,
+        gather_inputs,
+        selection_policy,
+    )
+    from puv.cli.options import refresh_of
+    from puv.domain.resolver.render import RenderOptions, header_command, render_requirements_txt
+    from puv.errors import InputError, UsageError
+
+    if not args.src_files and not args.groups:
+        raise UsageError(
+            "no requirements to compile: name at least one SRC_FILE (or `--group`)",
+            hints=["for example `puv pip compile requirements.in -o requirements.txt`"],
+        )
+    output_file: str | None = args.output_file
+    if output_file is not None and os.path.basename(output_file).lower() == "pyproject.toml":
+        raise UsageError("`pyproject.toml` is not a supported output format for `puv pip compile`")
+
+    read = context_reader(ctx)
+    inputs = gather_inputs(
+        InputRequest(
+            sources=tuple(args.src_files),
+            constraints=tuple(args.constraints or ()),
+            overrides=tuple(args.overrides or ()),
+            extras=tuple(args.extras or ()),
+            all_extras=args.all_extras,
+            groups=tuple(args.groups or ()),
+        ),
+        read=read,
+        environ=ctx.environ,
+        cwd=ctx.cwd,
+    )
+    for warning in inputs.warnings:
+        ctx.printer.warn(warning)
+
+    # Index options written in the requirements files join the configured ones.
+    from puv.config_files import home_dir
+
+    settings = apply_index_options(ctx.settings, inputs.options, ctx.cwd, home_dir(ctx.environ))
+    ctx.settings = settings
+
+    target = _target(settings, ctx)
+    policy = selection_policy(settings, inputs.options)
+
+    upgrade_names = _upgrade_names(args.upgrade_packages)
+    upgrade: bool | frozenset[NormalizedName] = True if args.upgrade else (upgrade_names or False)
+    preferences: dict[NormalizedName, Version] = {}
+    if output_file is not None and not args.upgrade:
+        path = output_file if os.path.isabs(output_file) else os.path.join(str(ctx.cwd), output_file)
+        if os.path.exists(path):
+            try:
+                existing = read(output_file)
+            except OSError as error:
+                raise InputError(
+                    f"cannot read the output file `{output_file}`: {error.strerror or error}", source=output_file
+                ) from None
+            preferences = read_preferences(
+                existing, output_file, read=read, environ=ctx.environ, upgrade=upgrade_names
+            )
+
+    from puv.domain.resolver.resolve import ResolveOptions, resolve
+
+    # As in uv, upgrading a package revalidates its cached pages.
+    refresh = refresh_of(args)
+    if upgrade is True or refresh is True:
+        refresh = True
+    elif upgrade:
+        refresh = frozenset(refresh or ()) | upgrade
+    index = ctx.index(refresh=refresh)
+    started = time.perf_counter()
+    resolution = resolve(
+        inputs.requirements,
+        index=index,
+        target=target,
+        policy=policy,
+        options=ResolveOptions(
+            resolution=settings.resolution,
+            prerelease=settings.prerelease,
+            no_deps=args.no_deps,
+            max_workers=settings.concurrent_downloads,
+        ),
+        constraints=inputs.constraints,
+        overrides=inputs.overrides,
+        preferences=preferences,
+        upgrade=upgrade,
+    )
+    ctx.printer.status(resolved_line(len(resolution), time.perf_counter() - started))
+    for dist in resolution.sorted():
+        yanked = dist.yanked_reason is not None or (dist.file is not None and dist.file.yanked)
+        if yanked:
+            reason = dist.yanked_reason or (dist.file.yanked_reason if dist.file is not None else None)
+            detail = f' (reason: "{reason}")' if reason else ""
+            ctx.printer.warn(f"`{dist.name}=={dist.version}` is yanked{detail}")
+
+    custom = args.custom_compile_command or ctx.environ.get(CUSTOM_COMPILE_COMMAND_ENV) or None
+    command = custom or header_command(
+        sys.argv[1:], emit_index_url=args.emit_index_url, emit_find_links=args.emit_find_links
+    )
+    index_url = None
+    if args.emit_index_url and not settings.no_index:
+        from puv.settings import resolve_index_url
+
+        index_url = resolve_index_url(settings)
+    text = render_requirements_txt(
+        resolution,
+        RenderOptions(
+            header=not args.no_header,
+            command=command,
+            annotate=not args.no_annotate,
+            annotation_style=args.annotation_style,
+            generate_hashes=args.generate_hashes,
+            strip_extras=args.strip_extras,
+            index_url=index_url,
+            extra_index_urls=settings.extra_index_urls if args.emit_index_url and not settings.no_index else (),
+            find_links=settings.find_links if args.emit_find_links else (),
+        ),
+        sources=inputs.annotations(target.markers),
+    )
+
+    if output_file is None or args.dry_run or ctx.settings.verbosity >= 0:
+        ctx.printer.stdout(text)
+    if output_file is not None:
+        if args.dry_run:
+            ctx.printer.status(f"Would write {output_file} (dry run)")
+        else:
+            path = output_file if os.path.isabs(output_file) else os.path.join(str(ctx.cwd), output_file)
+            try:
+                write_atomic(path, text)
+            except OSError as error:
+                from puv.errors import PuvError
+
+                raise PuvError(f"cannot write `{output_file}`: {error.strerror or error}") from None
+    return 0
