@@ -102,3 +102,17 @@ def test_global_options_work_before_and_after_the_command(tmp_path: Path) -> Non
     before = run_puv("--cache-dir", str(tmp_path / "x"), "cache", "dir")
     after = run_puv("cache", "dir", "--cache-dir", str(tmp_path / "x"))
     assert before.stdout == after.stdout == f"{tmp_path / 'x'}\n"
+
+
+def test_multi_line_causes_stay_aligned() -> None:
+    from puv.cli.printer import render_error
+    from puv.errors import PuvError
+
+    text = render_error(PuvError("No solution found", causes=["Because a.\nAnd because b.\n\n(1) c."]))
+    assert text.splitlines() == [
+        "error: No solution found",
+        "  cause: Because a.",
+        "         And because b.",
+        "",
+        "         (1) c.",
+    ]

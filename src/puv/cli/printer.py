@@ -110,7 +110,10 @@ def render_error(error: PuvError, style: object = None) -> str:
     elif isinstance(error, InputError) and error.location():
         lines.append(f"  {paint('-->', 'cyan')} {error.location()}")
     for cause in error.causes:
-        lines.append(f"  {paint('cause', 'bold', 'red')}: {cause}")
+        # A multi-line cause (a resolver explanation) keeps its lines aligned.
+        first, *rest = cause.split("\n")
+        lines.append(f"  {paint('cause', 'bold', 'red')}: {first}")
+        lines.extend(f"         {line}" if line else "" for line in rest)
     for hint in error.hints:
         lines.append(f"{paint('hint', 'bold', 'cyan')}: {hint}")
     return "\n".join(lines) + "\n"
