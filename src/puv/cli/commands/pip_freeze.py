@@ -1,0 +1,133 @@
+"""`puv pip freeze`: the installed packages in requirements format, like `uv pip freeze`.
+
+One line per installed distribution, sorted by name case-insensitively (pip's
+order): ``name==version`` (``name===version`` for a version that is not
+PEP 440), ``name @ URL`` for a direct URL install (PEP 610), ``-e URL`` for an
+editable one. Names are spelled as the metadata spells them, as pip does.
+
+Differences from pip, following uv: nothing is hidden (pip leaves out pip,
+setuptools, wheel and distribute unless ``--all``; there is no ``--all``), an
+editable install is ``-e file:///path`` without pip's ``# Editable install``
+comment, and a direct archive URL is printed without its ``#sha256=`` fragment.
+``--strict`` reports missing or incompatible dependencies as warnings (stderr).
+
+:func:`add_environment_options` holds the options every read-only pip command
+shares (``--python``, ``--system``).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from puv.context import Context
+    from puv.domain.installer.site import InstalledDist
+    from puv.domain.python.interpreter import Interpreter
+
+
+def add_environment_options(parser: argparse.ArgumentParser, *, writing: bool = False) -> None:
+    """``--python`` / ``--system`` (and ``--break-system-packages`` for commands that write)."""
+    group = parser.add_argument_group("environment")
+    group.add_argument(
+        "-p", "--python", default=None, metavar="PYTHON",
+        help="The environment's interpreter: a path, a name or a version [env: PUV_PYTHON]",
+    )
+    group.add_argument(
+        "--system", action="store_const", const=True, default=None,
+        help="Use the system Python instead of a virtual environment [env: PUV_SYSTEM_PYTHON]",
+    )
+    if writing:
+        group.add_argument(
+            "--break-system-packages", action="store_true",
+            help="Modify a Python marked externally managed (PEP 668) anyway",
+        )
+
+
+def add_strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict", action="store_true", help="Warn about missing or incompatible dependencies of installed packages"
+    )
+
+
+def find_interpreter(args: argparse.Namespace, ctx: Context) -> Interpreter:
+    from puv.cli.environment import target_interpreter
+
+    interpreter = target_interpreter(ctx, python=args.python, system=bool(args.system))
+    ctx.printer.debug(f"Using Python {interpreter.version} environment at {interpreter.prefix}")
+    return interpreter
+
+
+def installed(interpreter: Interpreter) -> tuple[InstalledDist, ...]:
+    from puv.cli.environment import site_dirs
+    from puv.domain.installer.site import list_installed
+
+    return list_installed(site_dirs(interpreter))
+
+
+def warn_strict(ctx: Context, interpreter: Interpreter, dists: tuple[InstalledDist, ...]) -> None:
+    """``--strict``: every problem ``puv pip check`` would report, as a warning."""
+    from puv.domain.installer.inspect import build_graph, diagnostics, load_packages
+
+    markers = dict(interpreter.markers)
+    graph = build_graph(load_packages(dists), markers)
+    for diagnostic in diagnostics(graph, markers, interpreter.tags):
+        ctx.printer.warn(diagnostic.message)
+
+
+def excluded_names(values: list[str] | None) -> frozenset[str]:
+    from packaging.utils import canonicalize_name
+
+    return frozenset(canonicalize_name(value) for value in values or ())
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--exclude-editable", action="store_true", help="Leave out editable installs")
+    parser.add_argument(
+        "--exclude", action="append", default=None, metavar="PACKAGE",
+        help="Leave out this package (repeatable)",
+    )
+    add_strict_option(parser)
+    add_environment_options(parser)
+
+
+def freeze_line(dist: InstalledDist, name: str) -> str:
+    """One line of ``pip freeze`` for ``dist`` (``name`` as its metadata spells it)."""
+    direct = dist.direct_url
+    if direct is not None:
+        if direct.editable:
+            return f"-e {direct.url}"
+        return f"{name} @ {direct.display()}"
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(dist.version)
+    except InvalidVersion:
+        return f"{name}==={dist.version}"
+    return f"{name}=={dist.version}"
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from puv.domain.installer.inspect import display_name, sort_key
+
+    interpreter = find_interpreter(args, ctx)
+    dists = installed(interpreter)
+    exclude = excluded_names(args.exclude)
+    rows: list[tuple[str, str, str]] = []
+    for dist in dists:
+        if args.exclude_editable and dist.editable:
+            continue
+        if exclude and dist.canonical_name in exclude:
+            continue
+        name = display_name(dist)
+        rows.append((sort_key(name), dist.version, freeze_line(dist, name)))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    lines: list[str] = []
+    for _, _, line in rows:
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    if lines:
+        ctx.printer.stdout("\n".join(lines) + "\n")
+    if args.strict:
+        warn_strict(ctx, interpreter, dists)
+    return 0
