@@ -103,6 +103,12 @@ def test_uninstall_dry_run_changes_nothing(venv: Path) -> None:
     assert (code, err) == (0, "Would make no changes\n")
 
 
+def test_uninstall_accepts_pips_yes_flag(venv: Path) -> None:
+    install_all(venv)
+    code, _, err = puv(venv, "-y", "tool-pkg")
+    assert code == 0 and " - tool-pkg==1.0" in err
+
+
 def test_uninstall_from_requirements_file_and_url(venv: Path, tmp_path: Path) -> None:
     install_all(venv)
     reqs = tmp_path / "reqs.txt"

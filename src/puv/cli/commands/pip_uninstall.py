@@ -44,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Remove the packages named in this requirements file (repeatable)",
     )
     parser.add_argument("--dry-run", action="store_true", help="Show what would be removed, and remove nothing")
+    parser.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="Do not ask for confirmation (puv never asks; accepted for pip compatibility)",
+    )
     add_environment_options(parser, writing=True)
 
 
