@@ -41,6 +41,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="Make the activation scripts find the environment relative to themselves",
     )
+    parser.add_argument(
+        "--seed",
+        action="store_true",
+        help="Install pip (and setuptools and wheel before Python 3.12) into the environment",
+    )
+    from puv.cli.options import add_index_options
+
+    add_index_options(parser)
 
 
 def _shell_quote(text: str) -> str:
@@ -66,6 +74,20 @@ def activation_hint(path: str, environ: object) -> str:
     return f"source {_shell_quote(os.path.join(bin_dir, 'activate'))}"
 
 
+def seed_packages(ctx: Context, python: str, version: tuple[int, int]) -> None:
+    """Install pip (plus setuptools and wheel before 3.12) into the new environment,
+    through `pip install`'s code path; only the `` + name==1.0`` lines are shown."""
+    from puv.cli.commands.pip_install import InstallMode, install_into
+    from puv.cli.inputs import RequirementInputs
+    from puv.domain.python.interpreter import query_interpreter
+    from puv.primitives.requirement_spec import parse_requirement_arg
+
+    names = ["pip"] if version >= (3, 12) else ["pip", "setuptools", "wheel"]
+    interpreter = query_interpreter(python, None if ctx.settings.no_cache else ctx.settings.cache_dir)
+    inputs = RequirementInputs(requirements=tuple(parse_requirement_arg(name) for name in names))
+    install_into(ctx, interpreter, inputs, InstallMode(summary=False))
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from puv.domain.python.discovery import find_base_python
     from puv.domain.python.request import parse_request
@@ -79,8 +101,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     shown = args.path if args.path is not None else ".venv"
     target = os.path.join(str(ctx.cwd), os.path.expanduser(shown))
-    ctx.printer.status(f"Creating virtual environment at: {shown}")
-    create_venv(
+    seeded = " with seed packages" if args.seed else ""
+    ctx.printer.status(f"Creating virtual environment{seeded} at: {shown}")
+    result = create_venv(
         target,
         base,
         prompt=args.prompt,
@@ -89,5 +112,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         allow_existing=args.allow_existing,
         relocatable=args.relocatable,
     )
+    if args.seed:
+        seed_packages(ctx, str(result.python), base.version_info[:2])
     ctx.printer.status(f"Activate with: {activation_hint(shown, ctx.environ)}")
     return 0

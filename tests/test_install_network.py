@@ -1,0 +1,58 @@
+"""`puv pip install` of well-known projects from the real default index (marked `network`).
+
+    pytest -m network tests/test_install_network.py
+
+Each project goes into a fresh virtual environment; then its top-level import
+works, pip (added with ensurepip) finds no broken requirement, and what pip
+freezes is exactly the set of distributions puv reports installed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run, run_puv
+
+pytestmark = pytest.mark.network
+
+PYTHON = "/root/.pyenv/versions/3.12.1/bin/python3.12"
+EXCLUDE_NEWER = "2024-06-01T00:00:00Z"
+_SEEDS = {"pip", "setuptools", "wheel", "distribute"}
+
+
+def _installed(site: Path) -> set[str]:
+    found = set()
+    for entry in site.iterdir():
+        if entry.name.endswith(".dist-info"):
+            name, _, version = entry.name[: -len(".dist-info")].rpartition("-")
+            found.add(f"{name.lower().replace('_', '-')}=={version}")
+    return found
+
+
+@pytest.mark.skipif(not os.path.exists(PYTHON), reason=f"needs {PYTHON}")
+@pytest.mark.parametrize(("project", "module"), [("flask", "flask"), ("django", "django"), ("fastapi", "fastapi")])
+def test_install_well_known_project(tmp_path: Path, project: str, module: str) -> None:
+    venv = tmp_path / "venv"
+    assert run_puv("venv", str(venv), "--python", PYTHON).code == 0
+    env = {"VIRTUAL_ENV": str(venv)}
+    result = run_puv("pip", "install", project, "--exclude-newer", EXCLUDE_NEWER, cwd=tmp_path, env=env, timeout=300)
+    assert result.code == 0, result
+    assert f" + {project}==" in result.stderr
+    python = venv / "bin" / "python"
+    imported = run([python, "-c", f"import {module}"])
+    assert imported.returncode == 0, imported.stderr
+
+    site = venv / "lib" / "python3.12" / "site-packages"
+    ours = _installed(site)
+    again = run_puv("pip", "install", project, cwd=tmp_path, env=env)
+    assert again.code == 0 and again.stderr.startswith(f"Checked {len(ours)} packages"), again
+
+    assert run([python, "-m", "ensurepip"]).returncode == 0
+    check = run([python, "-m", "pip", "check"])
+    assert check.returncode == 0, check.stdout + check.stderr
+    freeze = run([python, "-m", "pip", "freeze"])
+    frozen = {line.lower().replace("_", "-") for line in freeze.stdout.split()}
+    assert frozen == {item for item in ours if item.split("==")[0] not in _SEEDS}
