@@ -1,0 +1,51 @@
+"""`puv pip index versions` against the local fixture index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.support.cli import run_puv
+from tests.support.index_server import IndexServer
+
+
+def _versions(server: IndexServer, *args: str) -> tuple[int, str, str]:
+    result = run_puv("pip", "index", "versions", *args, "--index-url", server.url, "--python-version", "3.12")
+    return result.code, result.stdout, result.stderr
+
+
+def test_lists_usable_versions_newest_first(index_server: IndexServer, wheel_factory: Callable[..., Path]) -> None:
+    for version in ("1.0", "1.10", "1.2", "2.0b1"):
+        index_server.publish(wheel_factory("demo", version))
+    index_server.publish(wheel_factory("demo", "0.9"), yanked="broken")
+    index_server.publish(wheel_factory("demo", "3.0", requires_python=">=3.13"))
+    index_server.publish(wheel_factory("demo", "4.0", tag="cp312-cp312-win_amd64"))
+    code, out, err = _versions(index_server, "Demo")
+    assert code == 0, err
+    assert out == "demo (1.10)\nAvailable versions: 1.10, 1.2, 1.0\n"
+    code, out, _ = _versions(index_server, "demo", "--pre")
+    assert out.splitlines()[1] == "Available versions: 2.0b1, 1.10, 1.2, 1.0"
+    code, out, _ = _versions(index_server, "demo", "--python-platform", "windows")
+    assert out.splitlines()[0] == "demo (4.0)"
+
+
+def test_unknown_project_is_an_error_naming_the_index(index_server: IndexServer) -> None:
+    code, out, err = _versions(index_server, "nothing-here")
+    assert code == 1 and out == ""
+    assert "no versions of `nothing-here` were found" in err
+    assert f"looked in: {index_server.url}" in err
+
+
+def test_credentials_in_the_index_url_are_not_printed(index_server: IndexServer) -> None:
+    index_server.require_auth("/simple/*", "alice", "s3cret")
+    result = run_puv(
+        "pip", "index", "versions", "nothing-here", "--index-url",
+        index_server.auth_url("alice", "s3cret"), "--python-version", "3.12",
+    )
+    assert result.code == 1
+    assert "s3cret" not in result.stderr and "****@" in result.stderr
+
+
+def test_invalid_name_is_a_usage_error(index_server: IndexServer) -> None:
+    code, _, err = _versions(index_server, "not a name")
+    assert code == 2 and "invalid package name `not a name`" in err
