@@ -66,3 +66,25 @@ def test_install_well_known_project(tmp_path: Path, projects: str, modules: str)
     freeze = run([python, "-m", "pip", "freeze"])
     frozen = {line.lower().replace("_", "-") for line in freeze.stdout.split()}
     assert frozen == {item for item in ours if item.split("==")[0] not in _SEEDS}
+
+
+JUPYTER_PINS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "requirements" / "compiled" / "jupyter.txt"
+
+
+@pytest.mark.skipif(not os.path.exists(PYTHON), reason=f"needs {PYTHON}")
+@pytest.mark.skipif(not JUPYTER_PINS.exists(), reason="needs ../shared/bench/requirements/compiled/jupyter.txt")
+def test_sync_compiled_jupyter_leaves_exactly_the_pins(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    assert run_puv("venv", str(venv), "--python", PYTHON).code == 0
+    env = {"VIRTUAL_ENV": str(venv)}
+    # Something that is not in the pins, and a pinned package at another version.
+    assert run_puv("pip", "install", "six==1.15.0", "attrs==22.1.0", cwd=tmp_path, env=env, timeout=300).code == 0
+    result = run_puv("pip", "sync", str(JUPYTER_PINS), cwd=tmp_path, env=env, timeout=600)
+    assert result.code == 0, result
+    pins = set()
+    for line in JUPYTER_PINS.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins.add(f"{name.strip().lower().replace('_', '-')}=={version.strip()}")
+    assert _installed(venv / "lib" / "python3.12" / "site-packages") == pins
