@@ -402,3 +402,26 @@ def test_resolve_index_url_without_pip_is_an_error(world: World, monkeypatch: py
     with pytest.raises(ConfigError) as info:
         resolve_index_url(world.load())
     assert any("--index-url / PUV_INDEX_URL" in hint for hint in info.value.hints)
+
+
+def test_extra_indexes_from_pip_configuration_keep_pips_merging(world: World) -> None:
+    """pip merges every index; an existing pip setup must not change meaning under puv."""
+    world.pip_file("[global]\nextra-index-url = https://example.com/pip-extra\n")
+    assert world.load().index_strategy == "unsafe-best-match"
+    # An explicit strategy anywhere wins.
+    assert world.load(index_strategy="first-index").index_strategy == "first-index"
+    world.env["PUV_INDEX_STRATEGY"] = "unsafe-first-match"
+    assert world.load().index_strategy == "unsafe-first-match"
+
+
+def test_pip_extra_index_variable_keeps_pips_merging(world: World) -> None:
+    world.env["PIP_EXTRA_INDEX_URL"] = "https://example.com/a"
+    assert world.load().index_strategy == "unsafe-best-match"
+    world.env["PUV_EXTRA_INDEX_URL"] = "https://example.com/b"
+    assert world.load().index_strategy == "first-index"
+
+
+def test_puv_extra_indexes_use_first_index(world: World) -> None:
+    world.project_file('extra-index-url = ["https://example.com/project"]\n')
+    assert world.load().index_strategy == "first-index"
+    assert world.load(extra_index_urls=["https://example.com/cli"]).index_strategy == "first-index"

@@ -464,6 +464,11 @@ def load_settings(
             file_layers.append(pip_layer)
 
     merged = _merge([top, *(layer.values for layer in file_layers)])
+    if "index_strategy" not in merged and _pip_names_extra_indexes(environ, file_layers):
+        # Extra indexes named in pip's own configuration keep pip's meaning: pip
+        # looks at every index and takes the best version (uv's first-index rule
+        # would silently change what an existing pip setup installs).
+        merged["index_strategy"] = "unsafe-best-match"
     if "cert" not in merged:
         ssl_cert_file = _env(environ, "SSL_CERT_FILE")
         if ssl_cert_file is not None and os.path.exists(ssl_cert_file):
@@ -474,6 +479,13 @@ def load_settings(
     files = tuple(path for layer in file_layers for path in layer.files)
     verbosity = int(cli.get("verbose") or 0) - int(cli.get("quiet") or 0)
     return Settings(verbosity=verbosity, config_files=files, **merged)
+
+
+def _pip_names_extra_indexes(environ: Mapping[str, str], layers: list[Any]) -> bool:
+    """Whether extra indexes come from pip's configuration (its files or PIP_EXTRA_INDEX_URL)."""
+    if _env(environ, "PIP_EXTRA_INDEX_URL") and not _env(environ, "PUV_EXTRA_INDEX_URL"):
+        return True
+    return any(layer.name == "pip" and layer.values.get("extra_index_urls") for layer in layers)
 
 
 def resolve_index_url(settings: Settings) -> str:
