@@ -600,13 +600,140 @@ class Candidates:
 
 FileInput = Union["SourcedFile", DistFile]
 
-# One file of a version: (parsed wheel or None for an sdist, the file, its source).
-_Entry = tuple[Union[WheelFilename, None], DistFile, str]
+class _Wheel:
+    """What selection needs of a wheel filename: its tag rank (parsed once per tag string).
+
+    Pages list thousands of wheels that share a few dozen tag strings, so the
+    tags are parsed per distinct string, and the build tag only when two wheels
+    tie. ``tags`` is parsed on demand (for explanations).
+    """
+
+    __slots__ = ("tag_text", "rank", "_build")
+
+    def __init__(self, tag_text: str, rank: int | None, build: str) -> None:
+        self.tag_text = tag_text
+        self.rank = rank
+        self._build = build
+
+    @property
+    def build(self) -> tuple[()] | tuple[int, str]:
+        if not self._build:
+            return ()
+        digits = len(self._build) - len(self._build.lstrip("0123456789"))
+        return (int(self._build[:digits]), self._build[digits:])
+
+    @property
+    def tags(self) -> frozenset[Tag]:
+        from packaging.tags import parse_tag
+
+        return parse_tag(self.tag_text)
+
+
+# One file of a version: (wheel facts or None for an sdist, the file, its source).
+_Entry = tuple[Union[_Wheel, None], DistFile, str]
 
 
 def _sdist_rank(file: DistFile) -> tuple[bool, int]:
     """Sort key among source distributions: not yanked first, then ``.tar.gz`` (PEP 625)."""
     return (file.yanked, 0 if file.filename.lower().endswith(".tar.gz") else 1)
+
+
+class _FilenameReader:
+    """Reads the filenames of one project fast: caches per name part, version and tag string.
+
+    Anything unusual (a name of another spelling, an invalid version, a build
+    tag, an sdist) goes through :func:`try_parse_filename`, so the answers are
+    those of the strict parser.
+    """
+
+    def __init__(self, name: str, target: Target) -> None:
+        self.name = name
+        self._priority = target.priority
+        self._names: dict[str, bool] = {}
+        self._versions: dict[str, Version | None] = {}
+        self._ranks: dict[str, int | None | bool] = {}  # True: unreadable tag
+
+    def read(self, filename: str) -> tuple[Version, _Wheel | None] | None:
+        if filename.endswith(".whl"):
+            parts = filename[:-4].split("-")
+            if len(parts) == 5:
+                name_part, version_text, py, abi, plat = parts
+                build = ""
+            elif len(parts) == 6:
+                name_part, version_text, build, py, abi, plat = parts
+            else:
+                return self._slow(filename)
+            same = self._names.get(name_part)
+            if same is None:
+                same = self._names[name_part] = _name_matches(name_part, self.name)
+            if not same or (build and not build[:1].isdigit()):
+                return self._slow(filename)
+            if version_text in self._versions:
+                version = self._versions[version_text]
+            else:
+                version = self._versions[version_text] = _version_or_none(version_text)
+            if version is None:
+                return self._slow(filename)
+            tag_text = f"{py}-{abi}-{plat}"
+            if tag_text in self._ranks:
+                rank = self._ranks[tag_text]
+            else:
+                rank = self._ranks[tag_text] = self._rank(tag_text)
+            if rank is True:  # an unreadable tag
+                return self._slow(filename)
+            return version, _Wheel(tag_text, None if rank is False else rank, build)
+        parsed = try_parse_filename(filename, self.name)
+        if parsed is None:
+            return None
+        if isinstance(parsed, WheelFilename):  # pragma: no cover - wheels take the branch above
+            return parsed.version, _Wheel("", self._priority(parsed.tags), "")
+        return parsed.version, None
+
+    def _rank(self, tag_text: str) -> int | None | bool:
+        from packaging.tags import parse_tag
+
+        try:
+            return self._priority(parse_tag(tag_text))
+        except (ValueError, IndexError):
+            return True
+
+    def _slow(self, filename: str) -> tuple[Version, _Wheel | None] | None:
+        parsed = try_parse_filename(filename, self.name)
+        if parsed is None:
+            return None
+        if isinstance(parsed, WheelFilename):
+            parts = filename[:-4].split("-")
+            build = parts[2] if len(parts) == 6 else ""
+            wheel = _Wheel("-".join(parts[-3:]), self._priority(parsed.tags), build)
+            return parsed.version, wheel
+        return parsed.version, None
+
+
+def _name_matches(name_part: str, project: str) -> bool:
+    """Whether a wheel's name part is ``project`` spelled the way wheels spell it."""
+    return (
+        canonicalize_name(name_part) == project
+        and name_part.replace("_", "").replace(".", "").isalnum()
+        and "__" not in name_part
+    )
+
+
+def _version_or_none(text: str) -> Version | None:
+    from packaging.version import InvalidVersion
+
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _cutoff_text(cutoff: datetime) -> str:
+    """``cutoff`` in UTC as ``YYYY-MM-DDTHH:MM:SS``, for comparing upload times as text."""
+    utc = cutoff.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+_UTC_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
 
 
 def select_candidates(
@@ -623,6 +750,8 @@ def select_candidates(
     names are skipped.
     """
     name = canonicalize_name(project)
+    reader = _FilenameReader(name, target)
+    read = reader.read
 
     # Group by version, keeping only the best source per version.
     groups: dict[Version, tuple[int, list[_Entry]]] = {}
@@ -632,12 +761,12 @@ def select_candidates(
             file, source, rank = item, "", 0
         else:
             file, source, rank = item.file, item.source, item.priority
-        parsed = try_parse_filename(file.filename, name)
-        if parsed is None:
+        found = read(file.filename)
+        if found is None:
             skipped += 1
             continue
-        entry: _Entry = (parsed if isinstance(parsed, WheelFilename) else None, file, source)
-        version = parsed.version
+        version, wheel = found
+        entry: _Entry = (wheel, file, source)
         group = groups.get(version)
         if group is None or rank < group[0]:
             groups[version] = (rank, [entry])
@@ -647,8 +776,8 @@ def select_candidates(
     allow_wheel = policy.allows_wheel(name)
     sdist_blocker = policy.sdist_blocker(name)
     cutoff = policy.exclude_newer
+    cutoff_text = _cutoff_text(cutoff) if cutoff is not None else ""
     python = target.python_version
-    priority = target.priority
     rp_cache: dict[str, bool | None] = {}  # specifier text -> contains target (None: invalid)
 
     def python_ok(spec: str | None) -> bool | None:
@@ -673,6 +802,14 @@ def select_candidates(
             recent: list[_Entry] = []
             for entry in entries:
                 uploaded = entry[1].upload_time
+                if uploaded is not None and len(uploaded) >= 20 and _UTC_TIME_RE.fullmatch(uploaded):
+                    # UTC text compares like the instant it names (to the second).
+                    head = uploaded[:19]
+                    if head < cutoff_text:
+                        recent.append(entry)
+                        continue
+                    if head > cutoff_text:
+                        continue
                 when = parse_upload_time(uploaded) if uploaded is not None else None
                 if when is None:
                     missing_time.append(entry[1].filename)
@@ -727,7 +864,7 @@ def select_candidates(
             has_wheel = True
             if not allow_wheel:
                 continue
-            tag_rank = priority(wheel.tags)
+            tag_rank = wheel.rank
             if tag_rank is None:
                 continue
             key = (file.yanked, tag_rank)

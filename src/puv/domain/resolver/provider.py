@@ -55,6 +55,7 @@ from packaging.version import Version
 
 from puv.domain.index.candidates import Candidates, SelectionPolicy, Target, select_candidates
 from puv.domain.index.client import IndexClient
+from puv.domain.resolver.build_context import BuildContext
 from puv.domain.resolver.packages import PYTHON, Extra, Name, PackageKey, Python, Root
 from puv.domain.resolver.pubgrub import (
     Dependencies,
@@ -122,6 +123,7 @@ class UrlPin:
     version: Version
     file: DistFile
     url: str
+    metadata: CoreMetadata | None = None  # a project to build: its metadata (from the BuildContext)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,12 +211,15 @@ def exact_pins(specifier: SpecifierSet) -> set[Version]:
     return pinned
 
 
-def url_pin(spec: RequirementSpec) -> UrlPin:
-    """The pin of a ``name @ wheel-URL`` / wheel path requirement; BuildError for others."""
+def url_pin(spec: RequirementSpec, build: BuildContext | None = None) -> UrlPin:
+    """The pin of a ``name @ wheel-URL`` / wheel path requirement; other direct
+    requirements get their metadata from ``build`` (BuildError without one)."""
     from puv.primitives.filenames import try_parse_filename
 
     location = spec.location or ""
     name = spec.canonical_name
+    if build is not None and (spec.editable or not is_wheel(location) or is_vcs_url(location)):
+        return source_pin(spec, build)
     if spec.editable or name is None or not is_wheel(location) or is_vcs_url(location):
         what = "an editable requirement" if spec.editable else f"`{spec}`"
         raise BuildError(
@@ -243,6 +248,22 @@ def url_pin(spec: RequirementSpec) -> UrlPin:
     return UrlPin(name, parsed.version, DistFile(filename=filename, url=bare, hashes=tuple(hashes)), url)
 
 
+def source_pin(spec: RequirementSpec, build: BuildContext) -> UrlPin:
+    """The pin of a direct requirement on a project to build, with its metadata from ``build``."""
+    from puv.domain.resolver.build_context import direct_url
+
+    metadata = build.direct_metadata(spec)
+    name = metadata.canonical_name
+    if spec.canonical_name is not None and spec.canonical_name != name:
+        raise BuildError(
+            f"the requirement `{spec}` names `{spec.canonical_name}`, but the project there is `{name}`",
+            hints=[f"write `{name} @ {spec.location}`"],
+        )
+    url = direct_url(spec)
+    filename = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    return UrlPin(name, metadata.version, DistFile(filename=filename, url=url), url, metadata)
+
+
 class PythonProvider:
     """Answers the PubGrub solver's questions about Python distributions (see module docstring)."""
 
@@ -259,6 +280,7 @@ class PythonProvider:
         preferences: Mapping[NormalizedName, Version] | None = None,
         upgrade: bool | frozenset[NormalizedName] = False,
         executor: Executor | None = None,
+        build: BuildContext | None = None,
     ) -> None:
         self.index = index
         self.target = target
@@ -276,6 +298,10 @@ class PythonProvider:
         self._lock = threading.Lock()
         self._asked: dict[NormalizedName, int] = {}
         self._batched: set[tuple[NormalizedName, Version]] = set()
+        self._speculated: set[tuple[NormalizedName, frozenset[NormalizedName]]] = set()
+        #: Versions whose metadata needs a source distribution built (which puv
+        #: cannot do yet): skipped during the search, judged by ``resolve()``.
+        self.unbuilt: dict[NormalizedName, dict[Version, BuildError]] = {}
         #: (key, version) -> the dependency mapping handed to the solver
         self.dependencies_of: dict[tuple[PackageKey, Version], Mapping[PackageKey, VersionRange]] = {}
 
@@ -329,7 +355,7 @@ class PythonProvider:
                 continue
             name = spec.canonical_name
             if spec.is_direct or name is None:
-                pin = url_pin(spec)
+                pin = url_pin(spec, build)
                 name = pin.name
                 known = self.url_pins.get(name)
                 if known is not None and known.version != pin.version:
@@ -418,6 +444,13 @@ class PythonProvider:
         """A yanked version may be used when the user pinned it exactly."""
         pins = self._pins.get(name)
         return pins is not None and version in pins
+
+    def preferred_over(self, name: NormalizedName, version: Version, other: Version) -> bool:
+        """Whether ``version`` would be tried before ``other`` (strategy and preferences)."""
+        preferred = self._preferences.get(name)
+        if preferred is not None and (version == preferred or other == preferred):
+            return version == preferred and other != preferred
+        return version < other if self._lowest(name) else version > other
 
     def _lowest(self, name: NormalizedName) -> bool:
         strategy = self.options.resolution
@@ -547,6 +580,14 @@ class PythonProvider:
             metadata = self.metadata(name, version)
         except MetadataError as error:
             return UnavailableDependencies(f"has invalid metadata ({error.message})")
+        except BuildError as error:
+            # Skip it, as an unusable version: the search may well reject it for
+            # other reasons (older sdist-only releases met while backtracking).
+            # ``resolve()`` raises this error if the answer could depend on it.
+            self.unbuilt.setdefault(name, {}).setdefault(version, error)
+            if isinstance(package, Extra):
+                return base
+            return UnavailableDependencies("needs a source distribution built, which puv cannot do yet")
         requires_python = metadata.requires_python
         if requires_python is not None and not requires_python.contains(
             self.target.python_version, prereleases=True
@@ -587,6 +628,9 @@ class PythonProvider:
 
     def metadata(self, name: NormalizedName, version: Version) -> CoreMetadata:
         """The core metadata of ``name==version`` (fetched once)."""
+        pin = self.url_pins.get(name)
+        if pin is not None and pin.metadata is not None:
+            return pin.metadata
         return self.index.metadata(name, self.file_for(name, version))
 
     # -- PriorityHints ---------------------------------------------------------------
@@ -610,16 +654,19 @@ class PythonProvider:
             return
         for package, allowed in packages:
             if isinstance(package, (Name, Extra)) and package.name not in self.url_pins:
-                executor.submit(self._prefetch_one, package.name, allowed)
+                extras = frozenset((package.extra,)) if isinstance(package, Extra) else frozenset()
+                executor.submit(self._prefetch_one, package.name, allowed, extras)
 
-    def _prefetch_one(self, name: NormalizedName, allowed: VersionRange) -> None:
+    def _prefetch_one(
+        self, name: NormalizedName, allowed: VersionRange, extras: frozenset[NormalizedName] = frozenset()
+    ) -> None:
         try:
             candidates = self.candidates(name)
             if self.options.no_deps:
                 return
             ordered = self.eligible(name, candidates, allowed)
             if ordered:
-                self._fetch_quietly(name, candidates, ordered[0])
+                self._fetch_quietly(name, candidates, ordered[0], extras)
         except Exception:  # the solver thread meets the same error and reports it
             return
 
@@ -634,14 +681,58 @@ class PythonProvider:
         for version in fresh:
             executor.submit(self._fetch_quietly, name, candidates, version)
 
-    def _fetch_quietly(self, name: NormalizedName, candidates: Candidates, version: Version) -> None:
+    def _fetch_quietly(
+        self,
+        name: NormalizedName,
+        candidates: Candidates,
+        version: Version,
+        extras: frozenset[NormalizedName] | None = None,
+    ) -> None:
         candidate = candidates.get(version)
         if candidate is None or candidate.kind != "wheel":
             return
         try:
-            self.index.metadata(name, candidate.best)
+            metadata = self.index.metadata(name, candidate.best)
         except Exception:  # reported when the solver asks for it
             return
+        if extras is not None:
+            self._speculate(metadata, extras)
+
+    def _speculate(self, metadata: CoreMetadata, extras: frozenset[NormalizedName]) -> None:
+        """Prefetch the dependencies of a version the solver will likely pick, before it asks.
+
+        The solver discovers a dependency only once it decides its dependent;
+        following the newest versions ahead of it overlaps the page and
+        metadata fetches of a whole dependency tree. Each (name, extras) is
+        followed once; a wrong guess costs a request, never an answer.
+        """
+        executor = self._executor
+        if executor is None:
+            return
+        wanted: list[tuple[NormalizedName, VersionRange, frozenset[NormalizedName]]] = []
+        for requirement in metadata.requires_dist:
+            marker = requirement.marker
+            if marker is not None and not (
+                self._marker_holds(marker, "") or any(self._marker_holds(marker, e) for e in extras)
+            ):
+                continue
+            item = _from_requirement(requirement)
+            if item.name in self.url_pins:
+                continue
+            replaced = self.overrides.get(item.name)
+            wanted_range = item.range if replaced is None else _FULL
+            constraint = self.constraints.get(item.name)
+            if constraint is not None:
+                wanted_range = wanted_range & constraint
+            wanted.append((item.name, wanted_range, item.extras))
+        with self._lock:
+            fresh = [w for w in wanted if (w[0], w[2]) not in self._speculated]
+            self._speculated.update((w[0], w[2]) for w in fresh)
+        for name, allowed, sub_extras in fresh:
+            try:
+                executor.submit(self._prefetch_one, name, allowed, sub_extras)
+            except RuntimeError:  # shut down: the resolution is over
+                return
 
 
 def _from_requirement(requirement: Requirement) -> _Req:

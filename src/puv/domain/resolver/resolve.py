@@ -18,6 +18,7 @@ from packaging.version import Version
 
 from puv.domain.index.candidates import SelectionPolicy, Target
 from puv.domain.index.client import IndexClient
+from puv.domain.resolver.build_context import BuildContext
 from puv.domain.resolver.hints import NoSolutionError, no_solution_error
 from puv.domain.resolver.packages import ROOT, Extra, Name, PackageKey
 from puv.domain.resolver.provider import ROOT_VERSION, PythonProvider, ResolveOptions
@@ -41,6 +42,7 @@ def resolve(
     overrides: Sequence[RequirementSpec] = (),
     preferences: Mapping[NormalizedName, Version] = _NO_PREFERENCES,
     upgrade: bool | frozenset[NormalizedName] = False,
+    build: BuildContext | None = None,
 ) -> Resolution:
     """Pin every distribution needed by ``requirements`` for ``target``.
 
@@ -50,7 +52,8 @@ def resolve(
     except for the names in ``upgrade`` (or all of them when it is True).
     Raises :class:`NoSolutionError` (a ``ResolutionError``) when the
     requirements cannot be satisfied, ``BuildError`` when a requirement needs a
-    build, and the index client's errors (``NetworkError``...) as they come.
+    build (direct requirements on projects to build get their metadata from
+    ``build``; without one they fail), and the index client's errors (``NetworkError``...) as they come.
     """
     executor = ThreadPoolExecutor(max_workers=options.max_workers, thread_name_prefix="puv-prefetch")
     try:
@@ -65,6 +68,7 @@ def resolve(
             preferences=preferences,
             upgrade=upgrade,
             executor=executor,
+            build=build,
         )
         if provider.root_conflicts:
             conflict = provider.root_conflicts[0]
@@ -75,10 +79,27 @@ def resolve(
         try:
             solution = solve(provider, ROOT, ROOT_VERSION)
         except NoSolution as failure:
+            _raise_unbuilt(provider, None)
             raise no_solution_error(failure, provider) from None
+        _raise_unbuilt(provider, solution.versions)
         return build_resolution(provider, solution.versions)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _raise_unbuilt(provider: PythonProvider, versions: Mapping[PackageKey, Version] | None) -> None:
+    """Raise the BuildError of a skipped version if the answer may depend on it.
+
+    Versions whose metadata needs a build are skipped during the search. The
+    answer stands when, for every package with such versions, the chosen version
+    is one that would have been tried before all of them (so they never
+    mattered); otherwise, or when there is no answer, building was needed.
+    """
+    for name, skipped in provider.unbuilt.items():
+        chosen = None if versions is None else versions.get(Name(name))
+        for version, error in skipped.items():
+            if chosen is None or not provider.preferred_over(name, chosen, version):
+                raise error
 
 
 def build_resolution(provider: PythonProvider, versions: Mapping[PackageKey, Version]) -> Resolution:

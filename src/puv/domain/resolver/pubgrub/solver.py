@@ -5,16 +5,19 @@ propagation over incompatibilities indexed by package, conflict resolution
 that learns a root-cause incompatibility and backjumps, and lazy decision
 making that asks the provider for one version at a time.
 
-Decision order. Among the undecided packages the solver picks the smallest key
+Decision order (uv's). Among the undecided packages the solver picks the
+smallest key
 
-    (tier, -conflicts, candidates, discovery order)
+    (tier, discovery order)
 
-where tier is 0 for exact pins (provider hint), 1 for packages that took part
-in at least ``conflict_threshold`` conflicts, 2 for direct requirements of the
-root and 3 for everything else. Packages that keep conflicting are therefore
-decided earlier, as uv does; the candidate count comes from the provider's
-optional hint. Keys live in a heap with lazy invalidation, so picking the next
-package is O(log n) and a 1,000-requirement input stays linear-ish.
+where tier is 0 for exact pins (provider hint), 1 for packages whose versions
+were rejected in at least ``conflict_threshold`` conflicts ("affected"), 2
+for packages whose decided versions caused that many conflicts ("culprits")
+and 3 for everything else; discovery order puts the root's requirements first,
+in the order given. When a package becomes a culprit, the solver backtracks to
+the level before it was decided, so the packages it kept rejecting are decided
+first. Keys live in a heap with lazy invalidation, so picking the next package
+is O(log n) and a 1,000-requirement input stays linear-ish.
 
 Dependencies of adjacent versions that share the same dependee range are
 merged into one incompatibility (the depender range grows), which lets the
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -47,14 +50,13 @@ from puv.errors import ResolutionError
 P = TypeVar("P", bound=Hashable)
 
 _NO_HINT = PackageHint()
-_UNKNOWN_CANDIDATES = 1 << 62
 
 
 @dataclass(frozen=True, slots=True)
 class SolverOptions:
     """Tuning knobs; none of them changes whether a solution is found."""
 
-    #: Conflicts after which a package is decided before direct requirements.
+    #: Conflicts after which a package is decided early (affected) or late (culprit).
     conflict_threshold: int = 5
 
 
@@ -131,10 +133,18 @@ class _Solver(Generic[P]):
         # (package, version) -> its dependencies, or the reason it is unusable
         self._loaded: dict[tuple[P, Version], tuple[tuple[P, VersionRange], ...] | str] = {}
         self._direct: set[P] = set()
-        self._conflict_counts: dict[P, int] = {}
+        # conflict tracking as in uv: how often a package was rejected (affected)
+        # or rejected another one (culprit); past the threshold its tier changes
+        self._affected: dict[P, int] = {}
+        self._culprit: dict[P, int] = {}
+        self._early: set[P] = set()
+        self._late: set[P] = set()
+        self._prioritize: list[P] = []
+        self._deprioritize: list[P] = []
+        self._next: P = root
         self._order: dict[P, int] = {}
-        self._keys: dict[P, tuple[int, int, int, int]] = {}
-        self._heap: list[tuple[tuple[int, int, int, int], int, P]] = []
+        self._keys: dict[P, tuple[int, int]] = {}
+        self._heap: list[tuple[tuple[int, int], int, P]] = []
         self._pushes = 0
         self._dirty: dict[P, None] = {}
         self._decisions = 0
@@ -155,6 +165,7 @@ class _Solver(Generic[P]):
         following: P | None = root
         while following is not None:
             self._propagate(following)
+            self._reprioritize()
             self._refresh_candidates()
             following = self._decide()
         versions = {p: v for p, v in self._solution.decisions().items() if p != root}
@@ -237,8 +248,46 @@ class _Solver(Generic[P]):
                 continue
             known = solution.term(dependee)
             if known is not None and known.satisfies(Term.forbidding(wanted)):
+                self._record_conflict(package, (package, dependee))
                 return True
         return False
+
+    # -- conflict tracking (uv's heuristic) -------------------------------------
+
+    def _record_conflict(self, affected: P, packages: Iterable[P]) -> None:
+        """Count a conflict in which ``affected`` was rejected because of ``packages``."""
+        real = False
+        root = self._root
+        threshold = self._threshold
+        for culprit in packages:
+            if culprit == affected or culprit == root:
+                continue
+            real = True
+            count = self._culprit[culprit] = self._culprit.get(culprit, 0) + 1
+            if count == threshold:
+                self._deprioritize.append(culprit)
+        if real:
+            target = self._next
+            count = self._affected[target] = self._affected.get(target, 0) + 1
+            if count == threshold:
+                self._prioritize.append(target)
+
+    def _reprioritize(self) -> None:
+        """Move often-rejected packages up, their culprits down (and undo the culprits)."""
+        for package in self._prioritize:
+            if package not in self._early:
+                self._early.add(package)
+                self._dirty[package] = None
+        self._prioritize.clear()
+        for package in self._deprioritize:
+            if package in self._early or package in self._late:
+                continue
+            self._late.add(package)
+            self._dirty[package] = None
+            level = self._solution.decision_level(package)
+            if level is not None and level > 0:
+                self._backtrack(level - 1)
+        self._deprioritize.clear()
 
     # -- unit propagation ------------------------------------------------------
 
@@ -291,16 +340,13 @@ class _Solver(Generic[P]):
         """
         self._conflicts += 1
         root = self._root
-        for package in conflict.terms:
-            if package != root:
-                self._conflict_counts[package] = self._conflict_counts.get(package, 0) + 1
-                self._dirty[package] = None
         current = conflict
         while True:
             if current.is_terminal(root):
                 raise NoSolution(current, root)
             found = self._solution.satisfier(current)
             satisfier = found.assignment
+            self._record_conflict(satisfier.package, current.terms)
             if satisfier.cause is None or found.previous_level != satisfier.level:
                 if current is not conflict:
                     self._add(current)
@@ -318,22 +364,20 @@ class _Solver(Generic[P]):
 
     # -- decision making -------------------------------------------------------
 
-    def _key(self, package: P, allowed: VersionRange) -> tuple[int, int, int, int]:
+    def _key(self, package: P, allowed: VersionRange) -> tuple[int, int]:
         hint = _NO_HINT if self._hints is None else self._hints.hint(package, allowed)
-        conflicts = self._conflict_counts.get(package, 0)
         if hint.exact:
             tier = 0
-        elif conflicts >= self._threshold:
+        elif package in self._early:
             tier = 1
-        elif package in self._direct:
+        elif package in self._late:
             tier = 2
         else:
             tier = 3
         order = self._order.get(package)
         if order is None:
             order = self._order[package] = len(self._order)
-        candidates = _UNKNOWN_CANDIDATES if hint.candidates is None else hint.candidates
-        return (tier, -conflicts, candidates, order)
+        return (tier, order)
 
     def _refresh_candidates(self) -> None:
         """Queue every touched, undecided, required package; tell the prefetcher."""
@@ -373,6 +417,7 @@ class _Solver(Generic[P]):
         if picked is None:
             return None
         package, allowed = picked
+        self._next = package
         self._dirty[package] = None
         version = self._provider.choose_version(package, allowed)
         if version is None:

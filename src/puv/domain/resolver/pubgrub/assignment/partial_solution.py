@@ -221,6 +221,16 @@ class PartialSolution(Generic[P]):
                     previous_index, previous_level = candidate.index, candidate.level
         return Satisfier(best, previous_level)
 
+    def decision_level(self, package: P) -> int | None:
+        """The decision level at which ``package`` was decided, or None if it is undecided."""
+        state = self._states.get(package)
+        if state is None or state.decision is None:
+            return None
+        for assignment in reversed(state.assignments):
+            if assignment.cause is None:
+                return assignment.level
+        return None
+
     def backtrack(self, level: int) -> list[P]:
         """Drop every assignment above ``level``; return the packages touched."""
         touched: dict[P, None] = {}
