@@ -207,3 +207,19 @@ def test_missing_project_is_none_on_every_index(demo: IndexServer, tmp_path: Pat
     client = _client(tmp_path / "cache", demo.url)
     assert client.files("nope") == []
     assert client.indexes_without("nope") == [demo.url]
+
+
+@pytest.mark.parametrize("with_metadata", [True, False])
+def test_file_index_tree_gives_the_same_metadata(
+    tmp_path: Path, wheel_factory: Callable[..., Path], with_metadata: bool
+) -> None:
+    from tests.support.simple_pages import write_static_index
+
+    wheel = wheel_factory("tree-pkg", "2.0", requires_dist=DEPS[:1], requires_python=">=3.9")
+    simple = write_static_index(tmp_path / "tree", [wheel], metadata=with_metadata)
+    client = _client(tmp_path / "cache", simple.as_uri())
+    [sourced] = client.files("tree-pkg")
+    assert sourced.file.has_core_metadata is with_metadata
+    meta = client.metadata("tree-pkg", sourced.file)
+    assert [str(r) for r in meta.requires_dist] == ["requests>=2"]
+    assert str(meta.requires_python) == ">=3.9"

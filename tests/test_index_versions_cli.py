@@ -49,3 +49,25 @@ def test_credentials_in_the_index_url_are_not_printed(index_server: IndexServer)
 def test_invalid_name_is_a_usage_error(index_server: IndexServer) -> None:
     code, _, err = _versions(index_server, "not a name")
     assert code == 2 and "invalid package name `not a name`" in err
+
+
+def test_file_index_tree_and_find_links_without_an_index(
+    tmp_path: Path, wheel_factory: Callable[..., Path]
+) -> None:
+    from tests.support.simple_pages import write_static_index
+
+    wheels = [wheel_factory("local-thing", v) for v in ("1.0", "1.1")]
+    for with_metadata in (True, False):
+        simple = write_static_index(tmp_path / f"tree-{with_metadata}", wheels, metadata=with_metadata)
+        result = run_puv(
+            "pip", "index", "versions", "local-thing", "--index-url", simple.as_uri(), "--python-version", "3.12"
+        )
+        assert result.code == 0, result
+        assert result.stdout == "local-thing (1.1)\nAvailable versions: 1.1, 1.0\n"
+    links = run_puv(
+        "pip", "index", "versions", "local-thing", "--no-index", "--find-links", str(wheels[0].parent),
+        "--python-version", "3.12",
+    )
+    assert links.stdout == "local-thing (1.1)\nAvailable versions: 1.1, 1.0\n", links
+    nothing = run_puv("pip", "index", "versions", "local-thing", "--no-index", "--python-version", "3.12")
+    assert nothing.code == 1 and "(no index or find-links configured)" in nothing.stderr
