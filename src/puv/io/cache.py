@@ -7,6 +7,9 @@ Layout under the cache root::
     metadata-v1/<project>/<sha256-of-file>      METADATA of a distribution file (immutable)
     archive-v1/<project>/<sha256-of-wheel>/     a wheel unpacked once; installs link from here
     interpreter-v1/...                          interpreter query answers
+    built-v1/<project>/<key>/                   wheels built from sdists and local projects
+    git-v1/db/<url-key>, checkouts/<key>/<sha>/ git databases and one checkout per commit
+    url-v1/<url-key>/<sha256>/<filename>        archives fetched from direct URLs
     tmp/                                        staging area; entries move out with os.replace
 
 Entries that belong to a project sit under the project's normalized name, so
@@ -30,7 +33,7 @@ from pathlib import Path
 
 from puv.errors import CacheError
 
-BUCKETS = ("simple-v1", "metadata-v1", "archive-v1", "interpreter-v1", "built-v1")
+BUCKETS = ("simple-v1", "metadata-v1", "archive-v1", "interpreter-v1", "built-v1", "git-v1", "url-v1")
 
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
