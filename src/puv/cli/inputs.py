@@ -45,11 +45,16 @@ from puv.primitives.requirement_spec import COMMAND_LINE, RequirementSpec
 from puv.primitives.requirements_txt import STDIN, FormatControl, IndexOptions
 
 if TYPE_CHECKING:
+    from packaging.markers import Marker
+
     from puv.context import Context
     from puv.domain.index.candidates import SelectionPolicy
+    from puv.primitives.metadata import CoreMetadata
     from puv.settings import Settings
 
 Reader = Callable[[str], str]
+#: The core metadata of the project in a directory, through its build backend.
+ProjectMetadata = Callable[[Path], "CoreMetadata"]
 Kind = Literal["requirement", "constraint", "override"]
 
 PYPROJECT = "pyproject.toml"
@@ -197,6 +202,7 @@ class _Gather:
     sourced: list[tuple[Kind, RequirementSpec]] = field(default_factory=list)
     options: IndexOptions = IndexOptions()
     index_url_from: str = ""
+    project_metadata: ProjectMetadata | None = None
 
     def exists(self, source: str) -> bool:
         path = Path(os.path.expanduser(source))
@@ -314,6 +320,11 @@ class _Gather:
             except OSError as error:
                 raise InputError(f"cannot read `{source}`: {error.strerror or error}", source=source) from None
             self.files.setdefault(source, None)
+            if source in sources and self.project_metadata is not None and _needs_build(text, bool(extras) or all_extras):
+                found, chosen_names = self.built_project(source, extras, all_extras)
+                available |= found
+                used |= chosen_names
+                continue
             declared = parse_pyproject(text, source)
             defined = {canonicalize_name(extra) for extra in declared.available_extras}
             available |= defined
@@ -342,6 +353,23 @@ class _Gather:
             )
             raise InputError(f"Requested extra{s} not found: {', '.join(missing)}", hints=[hint])
 
+    def built_project(
+        self, source: str, extras: Sequence[str], all_extras: bool
+    ) -> tuple[set[NormalizedName], set[NormalizedName]]:
+        """Add the requirements of the project ``source`` (pyproject.toml, setup.py,
+        setup.cfg) names, from its backend's metadata; (extras defined, extras used)."""
+        from packaging.utils import canonicalize_name
+
+        assert self.project_metadata is not None
+        path = Path(os.path.expanduser(source))
+        directory = (path if path.is_absolute() else self.cwd / path).parent
+        metadata = self.project_metadata(directory)
+        defined = set(metadata.provides_extra)
+        chosen = defined if all_extras else {canonicalize_name(e) for e in extras} & defined
+        self.projects[source] = metadata.name
+        self.add_requirements(requirements_from_metadata(metadata, chosen, source))
+        return defined, chosen
+
     def result(self) -> RequirementInputs:
         return RequirementInputs(
             requirements=tuple(self.requirements),
@@ -357,6 +385,109 @@ class _Gather:
 
 def _union(first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*first, *second]))
+
+
+def _needs_build(text: str, extras: bool) -> bool:
+    """Whether a pyproject.toml's requirements are known only to its build backend."""
+    from puv.primitives.pyproject_inputs import _load_toml
+
+    try:
+        data = _load_toml(text)
+    except ValueError:
+        return False  # parse_pyproject reports it, with its position
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return "build-system" in data
+    dynamic = project.get("dynamic", [])
+    if not isinstance(dynamic, list):
+        return False
+    return "dependencies" in dynamic or (extras and "optional-dependencies" in dynamic)
+
+
+def requirements_from_metadata(
+    metadata: CoreMetadata, extras: Iterable[NormalizedName], source: str
+) -> list[RequirementSpec]:
+    """A project's Requires-Dist as input requirements: the base ones and those of
+    ``extras`` (their ``extra == ...`` marker clauses settled; the project's own
+    extras it names, ``all = ["proj[a,b]"]``, expanded)."""
+    from packaging.utils import canonicalize_name
+
+    from puv.primitives.requirement_spec import Origin, parse_pep508
+
+    chosen = set(extras)
+    own = metadata.canonical_name
+    while True:  # self-references add extras until nothing changes
+        added = set()
+        for requirement in metadata.requires_dist:
+            if canonicalize_name(requirement.name) != own:
+                continue
+            if requirement.marker is None or _settle_extras(requirement.marker, chosen) is not False:
+                added |= {canonicalize_name(e) for e in requirement.extras} - chosen
+        if not added:
+            break
+        chosen |= added
+    origin = Origin(source)
+    found: list[RequirementSpec] = []
+    for requirement in metadata.requires_dist:
+        if canonicalize_name(requirement.name) == own:
+            continue
+        marker_text: str | None = None
+        if requirement.marker is not None:
+            settled = _settle_extras(requirement.marker, chosen)
+            if settled is False:
+                continue
+            marker_text = None if settled is True else settled
+        requirement.marker = None
+        text = str(requirement) + (f" ; {marker_text}" if marker_text else "")
+        requirement = type(requirement)(text)
+        found.append(parse_pep508(str(requirement), origin=origin))
+    return found
+
+
+def _settle_extras(marker: Marker, extras: set[NormalizedName]) -> bool | str:
+    """``marker`` with its ``extra`` comparisons decided for ``extras``: True, False or the rest."""
+    from packaging.utils import canonicalize_name
+
+    def leaf(item: tuple[object, object, object]) -> bool | str:
+        lhs, op, rhs = item
+        if getattr(lhs, "value", None) == "extra" and type(lhs).__name__ == "Variable":
+            value = str(getattr(rhs, "value", ""))
+        elif getattr(rhs, "value", None) == "extra" and type(rhs).__name__ == "Variable":
+            value = str(getattr(lhs, "value", ""))
+        else:
+            return " ".join(str(part.serialize()) for part in item)  # type: ignore[attr-defined]
+        hit = canonicalize_name(value) in extras
+        operator = str(getattr(op, "value", ""))
+        return hit if operator == "==" else (not hit) if operator == "!=" else False
+
+    def expression(items: list[object]) -> bool | str:
+        groups: list[list[object]] = [[]]
+        for item in items:
+            if item == "or":
+                groups.append([])
+            elif item != "and":
+                groups[-1].append(item)
+        alternatives: list[str] = []
+        for group in groups:
+            parts: list[str] = []
+            failed = False
+            for item in group:
+                value = expression(item) if isinstance(item, list) else leaf(item)  # type: ignore[arg-type]
+                if value is False:
+                    failed = True
+                    break
+                if value is not True:
+                    parts.append(f"({value})" if " or " in value else value)
+            if failed:
+                continue
+            if not parts:
+                return True
+            alternatives.append(" and ".join(parts))
+        if not alternatives:
+            return False
+        return " or ".join(alternatives)
+
+    return expression(list(marker._markers))
 
 
 def _is_pyproject(source: str) -> bool:
@@ -380,22 +511,34 @@ def gather_inputs(
     read: Reader,
     environ: Mapping[str, str],
     cwd: Path,
+    project_metadata: ProjectMetadata | None = None,
 ) -> RequirementInputs:
     """Read every input of ``request`` with ``read`` (see :func:`file_reader`).
 
-    Errors are :class:`InputError` naming the file (and line) at fault.
+    ``project_metadata`` (the build backend's answer) lets a ``pyproject.toml``
+    with dynamic dependencies, a ``setup.py`` and a ``setup.cfg`` be inputs;
+    without it they are errors. Errors are :class:`InputError` naming the file
+    (and line) at fault.
     """
     from puv.primitives.requirement_spec import parse_requirement_arg
 
-    gather = _Gather(read=read, environ=environ, cwd=cwd)
+    gather = _Gather(read=read, environ=environ, cwd=cwd, project_metadata=project_metadata)
     pyprojects = [source for source in request.sources if _is_pyproject(source)]
-    if (request.extras or request.all_extras) and not pyprojects:
+    projects = pyprojects + [
+        source for source in request.sources
+        if project_metadata is not None and os.path.basename(source.replace("\\", "/")) in ("setup.py", "setup.cfg")
+    ]
+    if (request.extras or request.all_extras) and not projects:
         raise InputError(
             "Requesting extras requires a `pyproject.toml` file",
             hints=["name the project's pyproject.toml as an input: `puv pip compile pyproject.toml --extra NAME`"],
         )
     for source in request.sources:
         name = os.path.basename(source.replace("\\", "/"))
+        if name in ("setup.py", "setup.cfg") and project_metadata is not None:
+            gather.check_exists(source)
+            gather.files.setdefault(source, None)
+            continue
         if name in ("setup.py", "setup.cfg"):
             raise InputError(
                 f"reading requirements from `{source}` is not supported yet",
@@ -406,8 +549,14 @@ def gather_inputs(
             raise InputError(f"`{source}` (pylock.toml) is not a supported input format", source=source)
     gather.add_requirements(parse_requirement_arg(arg, exists=gather.exists) for arg in request.packages)
     gather.add_requirements(parse_requirement_arg(arg, editable=True) for arg in request.editables)
+    setup_sources = [
+        source for source in request.sources
+        if project_metadata is not None and os.path.basename(source.replace("\\", "/")) in ("setup.py", "setup.cfg")
+    ]
     for source in request.sources:
-        if not _is_pyproject(source):
+        if source in setup_sources:
+            gather.built_project(source, request.extras, request.all_extras)
+        elif not _is_pyproject(source):
             gather.requirements_file(source, "requirement")
     if pyprojects or request.groups:
         gather.pyprojects(pyprojects, request.extras, request.all_extras, request.groups)

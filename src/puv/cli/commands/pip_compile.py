@@ -32,12 +32,15 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
+    from puv.cli.builds import BuildSession
     from puv.context import Context
+    from puv.domain.python.interpreter import Interpreter
 
 CUSTOM_COMPILE_COMMAND_ENV = "PUV_CUSTOM_COMPILE_COMMAND"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from puv.cli.builds import add_build_options
     from puv.cli.options import add_index_options
 
     parser.add_argument(
@@ -135,6 +138,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     resolution.add_argument(
         "--no-build", action="store_const", const=True, default=None, help="Never build a source distribution"
     )
+    add_build_options(parser)
     add_index_options(parser)
 
 
@@ -142,6 +146,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    import os
+
+    from puv.cli.inputs import selection_policy
+    from puv.errors import UsageError
+
+    if not args.src_files and not args.groups:
+        raise UsageError(
+            "no requirements to compile: name at least one SRC_FILE (or `--group`)",
+            hints=["for example `puv pip compile requirements.in -o requirements.txt`"],
+        )
+    output_file: str | None = args.output_file
+    if output_file is not None and os.path.basename(output_file).lower() == "pyproject.toml":
+        raise UsageError("`pyproject.toml` is not a supported output format for `puv pip compile`")
+
+    from puv.cli.builds import BuildSession, build_options
+
+    session = BuildSession(
+        ctx, lambda: _build_interpreter(ctx), build_options(ctx, args), selection_policy(ctx.settings)
+    )
+    try:
+        return _compile(args, ctx, session, output_file)
+    finally:
+        session.close()
+
+
+def _build_interpreter(ctx: Context) -> Interpreter:
+    """The interpreter builds run on in `pip compile` (the first one found, as for the target)."""
+    from puv.domain.python.discovery import find_environment_python
+    from puv.domain.python.request import parse_request
+
+    settings = ctx.settings
+    cache_dir = None if settings.no_cache else settings.cache_dir
+    return find_environment_python(
+        parse_request(settings.python or settings.python_version),
+        environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, system=True,
+    )
+
+
+def _compile(args: argparse.Namespace, ctx: Context, session: BuildSession, output_file: str | None) -> int:
     import os
     import sys
     import time
@@ -155,16 +198,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     )
     from puv.cli.options import refresh_of
     from puv.domain.resolver.render import RenderOptions, header_command, render_requirements_txt
-    from puv.errors import InputError, UsageError
-
-    if not args.src_files and not args.groups:
-        raise UsageError(
-            "no requirements to compile: name at least one SRC_FILE (or `--group`)",
-            hints=["for example `puv pip compile requirements.in -o requirements.txt`"],
-        )
-    output_file: str | None = args.output_file
-    if output_file is not None and os.path.basename(output_file).lower() == "pyproject.toml":
-        raise UsageError("`pyproject.toml` is not a supported output format for `puv pip compile`")
+    from puv.errors import InputError
 
     read = context_reader(ctx)
     inputs = gather_inputs(
@@ -179,6 +213,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         read=read,
         environ=ctx.environ,
         cwd=ctx.cwd,
+        project_metadata=session.project_metadata,
     )
     for warning in inputs.warnings:
         ctx.printer.warn(warning)
@@ -191,6 +226,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     target = _target(settings, ctx)
     policy = selection_policy(settings, inputs.options)
+    session.policy = policy
+    from puv.cli.builds import check_wheel_policy
+
+    check_wheel_policy(inputs.requirements, policy)
 
     upgrade_names = _upgrade_names(args.upgrade_packages)
     upgrade: bool | frozenset[NormalizedName] = True if args.upgrade else (upgrade_names or False)
@@ -233,6 +272,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         overrides=inputs.overrides,
         preferences=preferences,
         upgrade=upgrade,
+        build=session,
     )
     ctx.printer.status(resolved_line(len(resolution), time.perf_counter() - started))
     for dist in resolution.sorted():

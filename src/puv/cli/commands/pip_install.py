@@ -20,8 +20,12 @@ finds (``--python``, ``VIRTUAL_ENV``, ``.venv``; a system Python only with
    standard error: ``Resolved``, ``Prepared``, ``Uninstalled``, ``Installed``
    and `` + name==1.0`` / `` - name==1.0`` / `` ~ name==1.0`` lines.
 
-Not supported (refused by the parser): ``--target`` and ``--prefix``;
-editable installs and source builds report "not available yet".
+Local projects (``.``, ``./path``, ``path/to/file.tar.gz``, ``-e .``) are
+built by :mod:`puv.cli.builds` (PEP 517 / PEP 660, isolated build
+environments, built wheels cached); ``--no-build-isolation`` and ``-C KEY=VALUE``
+shape those builds.
+
+Not supported (refused by the parser): ``--target`` and ``--prefix``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
     from puv.domain.installer.operation import Change, Outcome
     from puv.domain.installer.site import InstalledDist
     from puv.domain.python.interpreter import Interpreter
+    from puv.cli.builds import BuildSession
+    from puv.domain.build.builder import BuildOptions
     from puv.domain.resolver.resolution import Resolution
     from puv.io.fs import Linker
     from puv.primitives.requirement_spec import RequirementSpec
@@ -57,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "-e", "--editable", dest="editables", action="append", default=None, metavar="PATH",
-        help="Install this local project in editable mode (not available yet)",
+        help="Install this local project in editable mode (PEP 660)",
     )
     group.add_argument(
         "-c", "--constraint", dest="constraints", action="append", default=None, metavar="FILE",
@@ -71,8 +77,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_install_options(parser, upgrade=True)
     add_target_options(parser)
     add_resolution_options(parser)
+    from puv.cli.builds import add_build_options
     from puv.cli.options import add_index_options
 
+    add_build_options(parser)
     add_index_options(parser)
 
 
@@ -168,7 +176,7 @@ class InstallMode:
 
     __slots__ = (
         "upgrade", "reinstall", "reinstall_packages", "no_deps", "exact", "dry_run", "sync",
-        "require_hashes", "verify_hashes", "refresh", "summary",
+        "require_hashes", "verify_hashes", "refresh", "summary", "changes", "builds", "build_options",
     )
 
     def __init__(
@@ -185,6 +193,9 @@ class InstallMode:
         verify_hashes: bool = True,
         refresh: bool | frozenset[str] = False,
         summary: bool = True,
+        changes: bool = True,
+        builds: bool = True,
+        build_options: BuildOptions | None = None,
     ) -> None:
         self.upgrade = upgrade
         self.reinstall = reinstall
@@ -197,6 +208,9 @@ class InstallMode:
         self.verify_hashes = verify_hashes
         self.refresh = refresh
         self.summary = summary
+        self.changes = changes  # the ` + name==1.0` lines
+        self.builds = builds  # local projects may be built (not inside a build environment)
+        self.build_options = build_options  # None: the defaults
 
 
 def reinstall_names(values: Sequence[str] | None) -> frozenset[NormalizedName]:
@@ -313,8 +327,13 @@ def install_into(
                         printer.status("Would make no changes")
                 return 0
 
-        resolution = _resolve(ctx, interpreter, inputs, installed, mode)
-        return _apply(ctx, interpreter, inputs, installed, resolution, mode)
+        session = _build_session(ctx, interpreter, inputs, mode)
+        try:
+            resolution = _resolve(ctx, interpreter, inputs, installed, mode, session)
+            return _apply(ctx, interpreter, inputs, installed, resolution, mode, session)
+        finally:
+            if session is not None:
+                session.close()
     finally:
         if lock is not None:
             lock.__exit__(None, None, None)
@@ -358,12 +377,27 @@ def _already_satisfied(
     return len(names)
 
 
+def _build_session(
+    ctx: Context, interpreter: Interpreter, inputs: RequirementInputs, mode: InstallMode
+) -> BuildSession | None:
+    """The run's builder front, for local projects (None inside a build environment)."""
+    if not mode.builds:
+        return None
+    from puv.cli.builds import BuildSession
+    from puv.cli.inputs import selection_policy
+    from puv.domain.build.builder import BuildOptions
+
+    options = mode.build_options or BuildOptions(concurrency=ctx.settings.concurrent_builds)
+    return BuildSession(ctx, lambda: interpreter, options, selection_policy(ctx.settings, inputs.options))
+
+
 def _resolve(
     ctx: Context,
     interpreter: Interpreter,
     inputs: RequirementInputs,
     installed: Sequence[InstalledDist],
     mode: InstallMode,
+    session: BuildSession | None = None,
 ) -> Resolution:
     import time
 
@@ -391,11 +425,15 @@ def _resolve(
         refresh = frozenset(refresh or ()) | mode.upgrade
     index = ctx.index(refresh=refresh)
     started = time.perf_counter()
+    policy = selection_policy(settings, inputs.options)
+    from puv.cli.builds import check_wheel_policy
+
+    check_wheel_policy(inputs.requirements, policy)
     resolution = resolve(
         inputs.requirements,
         index=index,
         target=Target.for_interpreter(interpreter),
-        policy=selection_policy(settings, inputs.options),
+        policy=policy,
         options=ResolveOptions(
             resolution=settings.resolution,
             prerelease=settings.prerelease,
@@ -406,6 +444,7 @@ def _resolve(
         overrides=inputs.overrides,
         preferences=preferences,
         upgrade=mode.upgrade,
+        build=session,
     )
     if mode.summary:
         ctx.printer.status(resolved_line(len(resolution), time.perf_counter() - started))
@@ -424,6 +463,7 @@ def _apply(
     installed: Sequence[InstalledDist],
     resolution: Resolution,
     mode: InstallMode,
+    session: BuildSession | None = None,
 ) -> int:
     import time
 
@@ -455,6 +495,7 @@ def _apply(
                     hints=[f"`{dist.name}` is a dependency; add `{dist.name}=={dist.version}` with its --hash to the requirements"],
                 )
 
+    editables = {spec_direct_url(spec) for spec in inputs.requirements if spec.editable}
     desired: list[Desired] = []
     for dist in resolution.sorted():
         desired.append(
@@ -463,6 +504,7 @@ def _apply(
                 str(dist.version),
                 url=_bare_url(dist.url) if dist.url else None,
                 reinstall=mode.reinstall or dist.name in mode.reinstall_packages,
+                editable=dist.url is not None and _bare_url(dist.url) in editables,
             )
         )
     plan = make_plan(desired, installed, reinstall_all=mode.reinstall, exact=mode.exact or mode.sync)
@@ -539,7 +581,14 @@ def _apply(
     reporter = None
     if mode.summary and wants_progress(printer.err, settings.verbosity):
         reporter = DownloadProgress(printer.err, color=printer.color)
-    prepared = prepare(items, http=ctx.http, cache=ctx.cache(), workers=settings.concurrent_downloads, reporter=reporter)
+    prepared = prepare(
+        items,
+        http=ctx.http,
+        cache=ctx.cache(),
+        workers=settings.concurrent_downloads,
+        reporter=reporter,
+        build=session.build if session is not None else None,
+    )
     if prepared.downloaded and mode.summary:
         printer.status(count_line("Prepared", prepared.downloaded, prepared.seconds))
 
@@ -595,8 +644,9 @@ def report(ctx: Context, outcome: Outcome, mode: InstallMode) -> None:
             printer.status(count_line("Uninstalled", outcome.uninstalled_count, outcome.uninstall_seconds))
         if outcome.installed:
             printer.status(count_line("Installed", len(outcome.installed), outcome.install_seconds))
-    for change in outcome.changes:
-        printer.status(change_line(ctx, change))
+    if mode.changes:
+        for change in outcome.changes:
+            printer.status(change_line(ctx, change))
     if not outcome.compiled:
         printer.warn("some files failed to compile to bytecode (as pip, they were installed anyway)")
 
@@ -640,6 +690,7 @@ def gather(ctx: Context, *, sources: Sequence[str], packages: Sequence[str], edi
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from puv.cli.builds import build_options
     from puv.cli.options import refresh_of
     from puv.errors import UsageError
 
@@ -670,6 +721,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         require_hashes=settings.require_hashes or inputs.options.require_hashes,
         verify_hashes=not args.no_verify_hashes,
         refresh=refresh_of(args),
+        build_options=build_options(ctx, args),
     )
     interpreter = environment_for(ctx, args, dry_run=args.dry_run)
     return install_into(ctx, interpreter, inputs, mode)

@@ -54,7 +54,10 @@ class InstallItem:
 
     ``direct_url`` is the PEP 610 URL (no fragment) of a direct reference;
     ``replaces`` the installed distribution it takes the place of (a
-    different version, or the same one for a reinstall).
+    different version, or the same one for a reinstall). A wheel built from a
+    local source records ``direct_info`` ``"dir"`` (a project directory:
+    ``dir_info``, editable when ``desired.editable``) or ``"archive"`` with the
+    source archive's ``direct_sha256``.
     """
 
     desired: Desired
@@ -62,6 +65,8 @@ class InstallItem:
     requested: bool = False
     direct_url: str | None = None
     replaces: InstalledDist | None = None
+    direct_info: str = "archive"
+    direct_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +156,29 @@ def prepare(
     cache: Cache,
     workers: int,
     reporter: ProgressReporter | None = None,
+    build: Callable[[InstallItem], InstallItem] | None = None,
 ) -> Prepared:
-    """Every item's wheel unpacked in the cache; ``http`` is called only if something is missing."""
+    """Every item's wheel unpacked in the cache; ``http`` is called only if something is missing.
+
+    Items whose file is not a wheel (local projects, sdists) are first turned
+    into items of a built wheel by ``build`` (in parallel; the builder bounds
+    how many builds run at once); without it they are an error.
+    """
     import time
 
     from puv.errors import BuildError
 
+    started = time.perf_counter()
+    sources = [i for i, item in enumerate(items) if not item.prepare.file.filename.lower().endswith(".whl")]
+    if sources and build is not None:
+        from puv.io.http import parallel_map
+
+        builder = build
+        built = parallel_map(lambda i: builder(items[i]), sources, len(sources))
+        replaced = list(items)
+        for index, item in zip(sources, built):
+            replaced[index] = item
+        items = replaced
     for item in items:
         if not item.prepare.file.filename.lower().endswith(".whl"):
             raise BuildError(
@@ -167,7 +189,6 @@ def prepare(
                     "or use `--only-binary :all:` to consider only wheels",
                 ],
             )
-    started = time.perf_counter()
     found = [cached(cache, item) for item in items]
     missing = [item.prepare for item, entry in zip(items, found) if entry is None]
     if missing:
@@ -183,9 +204,21 @@ def prepare(
 # --------------------------------------------------------------------------- apply
 
 
-def direct_url_json(url: str, sha256: str) -> dict[str, Any]:
-    """PEP 610 ``direct_url.json`` for a wheel installed from ``url``."""
+def direct_url_json(url: str, sha256: str, *, info: str = "archive", editable: bool = False) -> dict[str, Any]:
+    """PEP 610 ``direct_url.json`` for a wheel installed from ``url`` (an archive
+    with ``sha256``, or ``info="dir"``: a local project directory, maybe editable)."""
+    if info == "dir":
+        return {"url": url, "dir_info": {"editable": True} if editable else {}}
     return {"url": url, "archive_info": {"hash": f"sha256={sha256}", "hashes": {"sha256": sha256}}}
+
+
+def item_direct_url(item: InstallItem, sha256: str) -> dict[str, Any] | None:
+    """The ``direct_url.json`` an item records (None: installed from an index)."""
+    if not item.direct_url:
+        return None
+    return direct_url_json(
+        item.direct_url, item.direct_sha256 or sha256, info=item.direct_info, editable=item.desired.editable
+    )
 
 
 def _record_rows(data: bytes | None) -> list[str]:
@@ -270,7 +303,7 @@ def _install_one(item: InstallItem, unpacked: Any, env: Environment, linker: Lin
         python_executable=env.python,
         filename=unpacked.filename,
         requested=item.requested,
-        direct_url=direct_url_json(item.direct_url, unpacked.sha256) if item.direct_url else None,
+        direct_url=item_direct_url(item, unpacked.sha256),
         linker=linker,
     )
     if old is not None:

@@ -1,0 +1,305 @@
+"""Wiring the builder (:mod:`puv.domain.build`) into `pip install` / `pip compile`.
+
+:class:`BuildSession` is the run's one builder front:
+
+- the resolver's :class:`~puv.domain.resolver.build_context.BuildContext`
+  (metadata of local projects and sdists);
+- the install pipeline's ``build`` step (an item of a local source becomes an
+  item of a built wheel in the cache);
+- the filler of isolated build environments: puv's own resolver and
+  installer (`pip install`'s engine, quietly, without builds of its own).
+
+``--no-build`` / ``--only-binary`` forbid builds of local projects too, and
+``--no-binary`` forbids installing a wheel file given by path or URL.
+
+Remote sources (an sdist URL, a VCS URL) reach the builder through ``fetch``:
+a function that brings the source a requirement names to a local directory
+or archive (None: only local sources can be built). What it returns is
+remembered by the requirement's URL, so the install step builds the same tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+    from puv.context import Context
+    from puv.domain.build.builder import Builder, BuildOptions
+    from puv.domain.index.candidates import SelectionPolicy
+    from puv.domain.installer.operation import InstallItem
+    from puv.domain.python.interpreter import Interpreter
+    from puv.primitives.metadata import CoreMetadata
+    from puv.primitives.requirement_spec import RequirementSpec
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("build")
+    group.add_argument(
+        "--no-build-isolation", action="store_true",
+        help="Build in the target environment, with the build requirements already installed there",
+    )
+    group.add_argument(
+        "-C", "--config-settings", dest="config_settings", action="append", default=None, metavar="KEY=VALUE",
+        help="Settings passed to the build backend (PEP 517 config_settings; repeatable)",
+    )
+
+
+def build_options(ctx: Context, args: argparse.Namespace) -> BuildOptions:
+    """The build options of a command's arguments and settings."""
+    from puv.domain.build.builder import BuildOptions
+    from puv.errors import UsageError
+
+    pairs: list[tuple[str, str]] = []
+    for value in getattr(args, "config_settings", None) or ():
+        key, sep, item = value.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(
+                f"invalid --config-settings value `{value}`: expected KEY=VALUE",
+                hints=["for example `-C editable_mode=compat`"],
+            )
+        pairs.append((key.strip(), item))
+    return BuildOptions(
+        isolation=not getattr(args, "no_build_isolation", False),
+        config_settings=tuple(pairs),
+        concurrency=ctx.settings.concurrent_builds,
+    )
+
+
+def local_source(spec: RequirementSpec) -> Path | None:
+    """The local path a direct requirement names (a path or a ``file:`` URL), else None."""
+    from pathlib import Path
+
+    if spec.path is not None:
+        return Path(spec.path).expanduser().resolve()
+    if spec.url is not None and spec.url.lower().startswith("file:"):
+        return file_url_path(spec.url.partition("#")[0]).resolve()
+    return None
+
+
+def file_url_path(url: str) -> Path:
+    """The local path of a ``file:`` URL (percent-decoded once)."""
+    from pathlib import Path
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    return Path(url2pathname(urlsplit(url).path))
+
+
+def check_wheel_policy(specs: Sequence[RequirementSpec], policy: SelectionPolicy) -> None:
+    """``--no-binary NAME`` against wheel files given by path or URL."""
+    from puv.domain.build.errors import BuildNotAllowed
+    from puv.primitives.requirement_spec import is_wheel
+
+    for spec in specs:
+        location = spec.location
+        name = spec.canonical_name
+        if location is None or name is None or not is_wheel(location):
+            continue
+        if not policy.allows_wheel(name):
+            raise BuildNotAllowed(
+                f"`{name}` is given as a wheel (`{location}`), but `--no-binary` forbids wheels of `{name}`",
+                hints=[f"drop `{name}` (or `:all:`) from --no-binary, or give the project's source instead"],
+            )
+
+
+class BuildSession:
+    """See the module docstring. ``interpreter`` is called (once) for the target interpreter."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        interpreter: Callable[[], Interpreter],
+        options: BuildOptions,
+        policy: SelectionPolicy,
+        fetch: Callable[[RequirementSpec], Path] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.options = options
+        self.policy = policy
+        self.fetch = fetch
+        self._interpreter = interpreter
+        self._builder: Builder | None = None
+        self._fetched: dict[str, Path] = {}  # direct URL -> the local source ``fetch`` made
+
+    # -- the builder, created on first use ----------------------------------------
+
+    def builder(self) -> Builder:
+        if self._builder is None:
+            from puv.domain.build.builder import Builder
+
+            target = self._interpreter()
+
+            def base() -> Interpreter:
+                if not target.is_venv:
+                    return target
+                from puv.domain.python.interpreter import query_interpreter
+
+                return query_interpreter(target.base_executable, self._interpreter_cache())
+
+            self._builder = Builder(
+                cache=self.ctx.cache(),
+                base=base,
+                target_python=target.sys_executable,
+                installer=self,
+                options=self.options,
+                reporter=_Reporter(self.ctx),
+            )
+        return self._builder
+
+    def close(self) -> None:
+        if self._builder is not None:
+            self._builder.close()
+
+    def _interpreter_cache(self) -> Path | None:
+        return None if self.ctx.settings.no_cache else self.ctx.settings.cache_dir
+
+    # -- policy --------------------------------------------------------------------
+
+    def check_allowed(self, name: str | None, what: str) -> None:
+        """Raise when ``--no-build`` / ``--only-binary`` forbid building ``what``."""
+        from puv.domain.build.errors import BuildNotAllowed
+
+        blocker = self.policy.sdist_blocker(name or "")
+        if blocker is None:
+            return
+        shown = f"`{name}` ({what})" if name else f"`{what}`"
+        if blocker == "no-build":
+            raise BuildNotAllowed(
+                f"Building source distributions is disabled, but {shown} needs a build",
+                hints=[
+                    f"{shown} is a project to build: drop `--no-build` to build it, or install a wheel of it"
+                ],
+            )
+        raise BuildNotAllowed(
+            f"`--only-binary` forbids building {shown}",
+            hints=[f"drop `{name or ':all:'}` from --only-binary to build it, or install a wheel of it"],
+        )
+
+    # -- BuildContext (the resolver) -------------------------------------------------
+
+    def source_of(self, spec: RequirementSpec) -> Path:
+        """The local directory or archive to build for a direct requirement."""
+        from puv.errors import BuildError
+
+        source = local_source(spec)
+        if source is not None:
+            return source
+        if self.fetch is None:
+            raise BuildError(
+                f"`{spec}` needs a build from a remote source, which this version of puv cannot do yet "
+                "(not available yet)",
+                hints=["download or check it out, and install it from the local directory or archive"],
+            )
+        from puv.domain.resolver.build_context import direct_url
+
+        source = self.fetch(spec)
+        self._fetched[direct_url(spec)] = source
+        return source
+
+    def direct_metadata(self, spec: RequirementSpec) -> CoreMetadata:
+        source = self.source_of(spec)
+        if not source.exists():
+            from puv.errors import InputError
+
+            raise InputError(
+                f"Distribution not found at: {source.as_uri()}",
+                source=spec.origin.source,
+                lineno=spec.origin.lineno,
+            )
+        builder = self.builder()
+        found = builder.static_metadata(source)
+        if found is not None:
+            return found
+        from puv.domain.build.builder import project_name
+
+        name = spec.name or project_name(source)
+        label = f"{name} @ {source.as_uri()}" if name else source.as_uri()
+        self.check_allowed(name, source.as_uri())
+        return builder.metadata(source, label=label)
+
+    def project_metadata(self, directory: Path) -> CoreMetadata:
+        """The metadata of the project in ``directory`` (compile's pyproject.toml / setup.py inputs)."""
+        builder = self.builder()
+        found = builder.static_metadata(directory)
+        if found is not None:
+            return found
+        from puv.domain.build.builder import project_name
+
+        self.check_allowed(project_name(directory), directory.as_uri())
+        return builder.metadata(directory, label=directory.as_uri())
+
+    # -- the install pipeline's build step -------------------------------------------
+
+    def build(self, item: InstallItem) -> InstallItem:
+        """``item`` (a local project or sdist) as an item of its built wheel."""
+        from dataclasses import replace
+
+        from puv.domain.build.cache import sha256_file
+        from puv.errors import BuildError, InputError
+        from puv.primitives.simple_api import DistFile
+
+        url = item.prepare.file.url
+        fetched = self._fetched.get(item.direct_url or url)
+        if fetched is None and not url.startswith("file:"):
+            raise BuildError(
+                f"{item.desired.name}=={item.desired.version} needs a build from `{url}`, "
+                "which this version of puv cannot do yet (not available yet)",
+            )
+        source = fetched if fetched is not None else file_url_path(url)
+        label = f"{item.desired.name} @ {item.direct_url or url}"
+        self.check_allowed(item.desired.name, item.direct_url or url)
+        direct_sha256 = None
+        if not source.is_dir():
+            direct_sha256 = sha256_file(source)
+            required = item.prepare.required_hashes
+            if required and not any(alg == "sha256" and digest == direct_sha256 for alg, digest in required):
+                raise InputError(
+                    f"hash mismatch for `{source.name}`",
+                    hints=[f"expected one of: {', '.join(f'{a}:{d}' for a, d in required)}; got sha256:{direct_sha256}"],
+                )
+        wheel = self.builder().build_wheel(source, editable=item.desired.editable, label=label)
+        self.ctx.printer.debug(
+            f"{'Built' if wheel.built else 'Reused the cached build of'} {item.desired.name}: {wheel.filename}"
+        )
+        file = DistFile(filename=wheel.filename, url=wheel.path.as_uri(), hashes=(("sha256", wheel.sha256),))
+        return replace(
+            item,
+            prepare=replace(item.prepare, file=file, required_hashes=()),
+            direct_info="dir" if source.is_dir() else "archive",
+            direct_sha256=direct_sha256,
+        )
+
+    # -- RequirementsInstaller (build environments) -------------------------------------
+
+    def install(self, requirements: Sequence[str], python: str) -> None:
+        from puv.cli.commands.pip_install import InstallMode, install_into
+        from puv.cli.inputs import RequirementInputs
+        from puv.domain.python.interpreter import query_interpreter
+        from puv.primitives.requirement_spec import parse_requirement_arg
+
+        interpreter = query_interpreter(python, self._interpreter_cache())
+        inputs = RequirementInputs(requirements=tuple(parse_requirement_arg(text) for text in requirements))
+        self.ctx.printer.debug(f"Installing build requirements: {', '.join(requirements)}")
+        install_into(self.ctx, interpreter, inputs, InstallMode(summary=False, changes=False, builds=False))
+
+
+class _Reporter:
+    """Build progress as debug lines; the backend's output with ``-v``."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.printer = ctx.printer
+
+    def build_started(self, label: str) -> None:
+        self.printer.debug(f"Building {label}")
+
+    def build_finished(self, label: str, seconds: float) -> None:
+        from puv.cli.common import format_elapsed
+
+        self.printer.debug(f"Built {label} in {format_elapsed(seconds)}")
+
+    def backend_output(self, label: str, line: str) -> None:
+        self.printer.debug(f"[{label}] {line}")

@@ -1,0 +1,31 @@
+"""The resolver's seam to the builder: metadata of requirements that need a build.
+
+A direct requirement on a project to build (a local directory, a local sdist;
+later VCS checkouts and remote sdists) has no metadata file to read: the
+resolver asks a :class:`BuildContext` for it. The CLI wires the builder
+(:mod:`puv.domain.build`) in; the resolver never imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from puv.primitives.metadata import CoreMetadata
+from puv.primitives.requirement_spec import RequirementSpec
+
+
+class BuildContext(Protocol):
+    """Answers for direct requirements that are not wheels."""
+
+    def direct_metadata(self, spec: RequirementSpec) -> CoreMetadata:
+        """The core metadata of the project ``spec`` names (``BuildError`` when it cannot be had)."""
+        ...
+
+
+def direct_url(spec: RequirementSpec) -> str:
+    """The PEP 610 URL of a direct requirement (a path becomes an absolute ``file://`` URL, no fragment)."""
+    if spec.url is not None:
+        return spec.url.partition("#")[0]
+    from pathlib import Path
+
+    return Path(spec.path or ".").expanduser().resolve().as_uri()
