@@ -24,12 +24,11 @@ from typing import ClassVar, Literal
 from packaging.tags import Tag
 from packaging.utils import (
     BuildTag,
-    InvalidWheelFilename,
     NormalizedName,
     canonicalize_name,
 )
 from packaging.utils import parse_wheel_filename as _parse_wheel
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from puv.errors import InvalidFilename
 
@@ -102,7 +101,7 @@ def parse_wheel_filename(filename: str, project: str | None = None) -> WheelFile
     """Parse a wheel filename; with ``project``, also require that the name matches."""
     try:
         name, version, build, tags = _parse_wheel(filename)
-    except (InvalidWheelFilename, InvalidVersion) as exc:
+    except ValueError as exc:  # InvalidWheelFilename, InvalidVersion, or int() refusing
         raise _error(filename, str(exc)) from None
     if project is not None and name != canonicalize_name(project):
         raise _error(filename, f"the wheel is for `{name}`, not `{canonicalize_name(project)}`")
@@ -121,7 +120,7 @@ def _version(text: str) -> Version | None:
         return None
     try:
         return Version(text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a release number too long for int()
         return None
 
 

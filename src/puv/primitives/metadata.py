@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from puv.errors import MetadataError
 
@@ -142,15 +142,25 @@ _SINGLE = {
 }
 
 
+def _number(text: str) -> int | None:
+    """``text`` of ASCII digits as an int; None otherwise (``²``, too many digits for int())."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def _check_metadata_version(value: str, source: str) -> None:
-    major = value.partition(".")[0].strip()
-    if not major.isdigit():
+    major = _number(value.partition(".")[0].strip())
+    if major is None:
         raise MetadataError(
             f"invalid Metadata-Version `{value}` in {source}",
             source=source,
             line=f"Metadata-Version: {value}",
         )
-    if int(major) > SUPPORTED_METADATA_VERSION[0]:
+    if major > SUPPORTED_METADATA_VERSION[0]:
         raise MetadataError(
             f"{source} uses Metadata-Version {value}, which puv does not support",
             source=source,
@@ -203,7 +213,7 @@ def parse_metadata(data: bytes | str, *, source: str | None = None) -> CoreMetad
         raise MetadataError(f"the metadata of `{name}` has no `Version` field", source=where)
     try:
         version = Version(version_text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a release number too long for int()
         raise MetadataError(
             f"the metadata of `{name}` has an invalid version `{version_text}`",
             source=where,
@@ -299,13 +309,13 @@ def parse_wheel_info(data: bytes | str, *, source: str | None = None) -> WheelIn
     if wheel_version is None:
         raise MetadataError(f"{where} has no `Wheel-Version`", source=where)
     major_text, _, minor_text = wheel_version.partition(".")
-    if not major_text.isdigit() or not (minor_text or "0").isdigit():
+    major, minor = _number(major_text), _number(minor_text or "0")
+    if major is None or minor is None:
         raise MetadataError(
             f"{where} has an invalid Wheel-Version `{wheel_version}`",
             source=where,
             line=f"Wheel-Version: {wheel_version}",
         )
-    major, minor = int(major_text), int(minor_text or "0")
     if major > SUPPORTED_WHEEL_MAJOR:
         raise MetadataError(
             f"{where} has Wheel-Version {wheel_version}; puv supports 1.x",

@@ -111,6 +111,8 @@ class _Reader:
             data = _load_toml(self.text)
         except ValueError as error:  # tomllib.TOMLDecodeError is a ValueError
             self._toml_error(str(error))
+        except RecursionError:  # tomllib recurses once per nested array or inline table
+            self.fail("invalid TOML: arrays or tables are nested too deeply")
         project = data.get("project")
         if project is not None and not isinstance(project, dict):
             self.fail("`project` must be a table", needle="project")

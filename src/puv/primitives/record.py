@@ -101,6 +101,16 @@ def parse_record_hash(text: str, *, path: str | None = None) -> RecordHash:
     return RecordHash(algorithm, value.rstrip("="))
 
 
+def _size(text: str) -> int | None:
+    """A size of ASCII digits as an int; None for anything else (``²``, 5000 digits)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than int() converts
+        return None
+
+
 def parse_record(data: bytes | str, *, source: str = "RECORD") -> tuple[RecordEntry, ...]:
     """Parse a RECORD file into its rows (blank rows skipped).
 
@@ -135,13 +145,13 @@ def parse_record(data: bytes | str, *, source: str = "RECORD") -> tuple[RecordEn
             digest = parse_record_hash(hash_text, path=path) if hash_text.strip() else None
             size: int | None = None
             if size_text:
-                if not size_text.isdigit():
+                size = _size(size_text)
+                if size is None:
                     raise RecordError(
                         f"{source} line {lineno}: invalid size `{size_text}` for `{path}`",
                         path=source,
                         lineno=lineno,
                     )
-                size = int(size_text)
             entries.append(RecordEntry(path, digest, size))
     except csv.Error as exc:
         raise RecordError(
@@ -157,17 +167,20 @@ def render_record(entries: Iterable[RecordEntry], record_path: str) -> str:
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    # QUOTE_MINIMAL only quotes the "\n" of this line terminator: a path holding a
+    # "\r" must be quoted too, or a reader takes the "\r" for a line end.
+    quoting_writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for entry in entries:
         if entry.path == record_path:
             continue
-        writer.writerow(
+        (quoting_writer if "\r" in entry.path else writer).writerow(
             (
                 entry.path,
                 "" if entry.hash is None else str(entry.hash),
                 "" if entry.size is None else str(entry.size),
             )
         )
-    writer.writerow((record_path, "", ""))
+    (quoting_writer if "\r" in record_path else writer).writerow((record_path, "", ""))
     return out.getvalue()
 
 

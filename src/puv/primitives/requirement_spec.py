@@ -31,7 +31,6 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import (
     InvalidName,
-    InvalidWheelFilename,
     NormalizedName,
     canonicalize_name,
     parse_wheel_filename,
@@ -511,7 +510,7 @@ class _SpecParser:
             filename = unquote(filename)
         try:
             return parse_wheel_filename(filename)[0]
-        except InvalidWheelFilename as error:
+        except ValueError as error:  # InvalidWheelFilename, or a version int() refuses
             self.fail(f"invalid wheel filename `{filename}`: {error}", offset + text.find(filename))
 
     def _resolve(self, path: str) -> str:

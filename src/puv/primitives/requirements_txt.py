@@ -670,7 +670,11 @@ class _Collector:
         elif key == "extra_index_url":
             self.extra_index_urls.setdefault(value, None)
         elif key == "find_links":
-            self.find_links.setdefault(_resolve_path(value, line.source), None)
+            try:
+                location = _resolve_path(value, line.source)
+            except ValueError as error:  # urljoin: "Invalid IPv6 URL"
+                line.fail(f"invalid URL `{value}`: {error}", option.value_column)
+            self.find_links.setdefault(location, None)
         elif key == "trusted_host":
             self.trusted_hosts.setdefault(value, None)
         elif key == "no_index":
@@ -695,7 +699,10 @@ class _Collector:
     def _include(
         self, option: _Option, line: _Line, constraint: bool, stack: tuple[str, ...]
     ) -> None:
-        target = _include_target(option.value, line.source)
+        try:
+            target = _include_target(option.value, line.source)
+        except ValueError as error:  # urlsplit / urljoin: "Invalid IPv6 URL"
+            line.fail(f"invalid URL `{option.value}`: {error}", option.value_column)
         key = _file_key(target)
         if key in stack:
             chain = " -> ".join([*stack[stack.index(key) :], key])

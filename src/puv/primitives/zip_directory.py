@@ -76,9 +76,10 @@ def find_directory(tail: bytes, tail_offset: int) -> Directory:
             raise ZipFormatError("zip64 archive without a zip64 locator")
         (eocd64_offset,) = struct.unpack("<Q", tail[locator + 8 : locator + 16])
         rel = eocd64_offset - tail_offset
-        if rel < 0 or tail[rel : rel + 4] != _EOCD64_SIG:
+        record = tail[rel : rel + 56] if rel >= 0 else b""
+        if len(record) < 56 or record[:4] != _EOCD64_SIG:
             raise ZipFormatError("zip64 end of central directory record not found")
-        entries, size, offset = struct.unpack("<QQQ", tail[rel + 32 : rel + 56])
+        entries, size, offset = struct.unpack("<QQQ", record[32:56])
     return Directory(offset=offset, size=size, entries=entries)
 
 
@@ -108,7 +109,12 @@ def parse_directory(data: bytes) -> list[Member]:
             offset,
         ) = struct.unpack("<4s6H3L5H2L", data[pos : pos + 46])
         name_bytes = data[pos + 46 : pos + 46 + name_len]
-        name = name_bytes.decode("utf-8" if flags & 0x800 else "cp437")
+        try:
+            name = name_bytes.decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            raise ZipFormatError(
+                f"member name {name_bytes!r} is flagged as UTF-8 but is not UTF-8"
+            ) from None
         extra = data[pos + 46 + name_len : pos + 46 + name_len + extra_len]
         if 0xFFFFFFFF in (csize, usize, offset):
             usize, csize, offset = _zip64_extra(extra, usize, csize, offset)
