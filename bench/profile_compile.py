@@ -7,7 +7,8 @@
 ``NAME`` is a file ``NAME.in`` of ../shared/bench/requirements (or a path). Every
 run resolves for Python 3.12 with ``--exclude-newer 2026-11-01`` and writes the
 pins to a scratch file. ``cold``: the tool's cache directory is deleted before
-the run; ``warm``: it was filled by the previous run of the same tool. Runs
+the run; ``warm``: it was filled by the previous run of the same tool (cold runs also start
+without the previous output file, whose pins would be preferences). Runs
 alternate between the tools. The environment is the benchmark suite's:
 PIP_*/UV_*/PUV_* removed, ``PIP_CONFIG_FILE=/dev/null`` (the default index
 only), ``UV_PYTHON_DOWNLOADS=never`` and the 3.12 interpreter first on PATH.
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", default="puv,uv", help="comma-separated: puv, uv")
     parser.add_argument("--states", default="cold,warm", help="comma-separated: cold, warm")
     parser.add_argument("--profile", action="store_true", help="write a cProfile of one warm puv run")
+    parser.add_argument("--each", action="store_true", help="also print every run's time")
     args = parser.parse_args(argv)
 
     source = Path(args.name)
@@ -103,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                 for state in states:
                     if state == "cold":
                         shutil.rmtree(cache, ignore_errors=True)
+                        # The previous pins in -o FILE are preferences: a cold run starts without.
+                        (work / f"{tool}.txt").unlink(missing_ok=True)
                     elif not cache.exists():  # prime the warm cache
                         run_once(tool, source, cache, work / f"{tool}.txt", env)
                     ms = run_once(tool, source, cache, work / f"{tool}.txt", env)
@@ -117,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             if "puv" in tools and "uv" in tools:
                 ratio = f"  puv/uv {statistics.median(times[('puv', state)]) / statistics.median(times[('uv', state)]):.2f}x"
             print(f"  {state:5} " + "  ".join(cells) + ratio)
+            if args.each:
+                for tool in tools:
+                    print(f"        {tool}: " + " ".join(f"{ms:.0f}" for ms in times[(tool, state)]))
         if args.profile and "puv" in tools:
             profile = Path.cwd() / f"profile-{source.stem}.prof"
             run_once("puv", source, work / "cache-puv", work / "puv.txt", env, profile)

@@ -205,6 +205,14 @@ class FakeBuildContext:
         self.asked.append(spec)
         return self.metadata
 
+    def resolved_url(self, spec: RequirementSpec) -> str:
+        from puv.domain.resolver.build_context import direct_url
+
+        return direct_url(spec)
+
+    def sdist_metadata(self, project: str, file: object) -> CoreMetadata:
+        raise BuildError("no index sdists here")
+
 
 def test_direct_requirements_get_metadata_from_the_build_context(tmp_path: Path) -> None:
     from puv.domain.resolver.provider import source_pin, url_pin

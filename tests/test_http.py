@@ -25,6 +25,7 @@ import pytest
 
 from puv.errors import NetworkError
 from puv.io.http import (
+    HostResolver,
     HttpClient,
     HttpOptions,
     Response,
@@ -829,3 +830,101 @@ def test_bad_cert_bundle_is_reported(tls_server: IndexServer, tmp_path: Path) ->
     with pytest.raises(NetworkError, match="cannot load certificates") as info:
         client.get(tls_server.url)
     assert info.value.hints
+
+
+# ------------------------------------------------------------------ host name lookups
+
+
+class FakeDns:
+    """An injected getaddrinfo: answers from a table, counts calls, can stall or fail."""
+
+    def __init__(self, table: dict[str, list[tuple[str, int]]], script: list[Any] | None = None) -> None:
+        self.table = table
+        self.script = list(script or [])  # per call: None (answer), an exception, or an Event to wait on
+        self.calls: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, host: str, port: int, family: int, kind: int) -> list[tuple[Any, ...]]:
+        with self._lock:
+            self.calls.append(host)
+            step = self.script.pop(0) if self.script else None
+        if isinstance(step, threading.Event):
+            step.wait(10)
+        elif isinstance(step, BaseException):
+            raise step
+        if host not in self.table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", address) for address in self.table[host]]
+
+
+def test_parallel_requests_resolve_a_host_once(index_server: IndexServer) -> None:
+    dns = FakeDns({"index.test": [("127.0.0.1", index_server.port)]})
+    client = HttpClient(HttpOptions(timeout=5.0), resolver=HostResolver(getaddrinfo=dns))
+    url = f"http://index.test:{index_server.port}/simple/"
+    try:
+        statuses = parallel_map(lambda _: client.get(url).status, range(20), 20)
+    finally:
+        client.close()
+    assert statuses == [200] * 20
+    assert dns.calls == ["index.test"]
+
+
+def test_connection_falls_back_to_the_next_address(index_server: IndexServer) -> None:
+    dns = FakeDns({"index.test": [("127.0.0.1", closed_port()), ("127.0.0.1", index_server.port)]})
+    client = HttpClient(HttpOptions(timeout=5.0, retries=0), resolver=HostResolver(getaddrinfo=dns))
+    assert client.get(f"http://index.test:{index_server.port}/simple/").status == 200
+
+
+def test_slow_lookup_is_hedged() -> None:
+    stalled = threading.Event()
+    dns = FakeDns({"index.test": [("127.0.0.1", 1)]}, script=[stalled])
+    resolver = HostResolver(getaddrinfo=dns, hedge_after=0.05)
+    try:
+        assert resolver.lookup("index.test", 1)[0][4] == ("127.0.0.1", 1)
+        assert len(dns.calls) == 2  # the second lookup answered; the first still hangs
+        assert resolver.lookup("index.test", 1) and len(dns.calls) == 2  # remembered
+    finally:
+        stalled.set()
+
+
+def test_temporary_lookup_failure_is_retried() -> None:
+    dns = FakeDns({"index.test": [("127.0.0.1", 1)]}, script=[socket.gaierror(socket.EAI_AGAIN, "Temporary failure")])
+    resolver = HostResolver(getaddrinfo=dns, hedge_after=5.0)
+    assert resolver.lookup("index.test", 1)[0][4] == ("127.0.0.1", 1)
+    assert len(dns.calls) == 2
+
+
+def test_unknown_host_fails_for_every_waiter_and_is_not_remembered() -> None:
+    gate = threading.Event()
+    dns = FakeDns({}, script=[gate])
+    resolver = HostResolver(getaddrinfo=dns, hedge_after=5.0)
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            resolver.lookup("nowhere.test", 1)
+        except socket.gaierror as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=ask) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    gate.set()
+    for thread in threads:
+        thread.join(5)
+    assert len(errors) == 5 and dns.calls == ["nowhere.test"]
+    with pytest.raises(socket.gaierror):
+        resolver.lookup("nowhere.test", 1)
+    assert len(dns.calls) == 2
+
+
+def test_unresolvable_host_raises_network_error(sleeps: Sleeps) -> None:
+    client = HttpClient(
+        HttpOptions(timeout=5.0, retries=1, backoff=0.001),
+        sleep=sleeps,
+        resolver=HostResolver(getaddrinfo=FakeDns({})),
+    )
+    with pytest.raises(NetworkError) as info:
+        client.get("http://nowhere.test/simple/")
+    assert "nowhere.test" in str(info.value)
+    assert info.value.causes and info.value.hints

@@ -223,3 +223,55 @@ def test_file_index_tree_gives_the_same_metadata(
     meta = client.metadata("tree-pkg", sourced.file)
     assert [str(r) for r in meta.requires_dist] == ["requests>=2"]
     assert str(meta.requires_python) == ">=3.9"
+
+
+def _many_files_wheel(path: Path, project: str, *, metadata_last: bool, decoy: str | None = None) -> Path:
+    """A wheel whose central directory (1500 small members) is larger than the tail read first."""
+    meta = f"Metadata-Version: 2.1\nName: {project}\nVersion: 1.0\nRequires-Dist: six\n"
+    modules = {f"{project}/data/file_{n:05d}_with_a_long_enough_name.json": "{}" for n in range(1500)}
+    dist_info = {
+        f"{project}-1.0.dist-info/METADATA": meta,
+        f"{project}-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    members = {**modules, **dist_info} if metadata_last else {**dist_info, **modules}
+    if decoy is not None:  # another project's METADATA, at the very end of the directory
+        members[f"{decoy}-1.0.dist-info/METADATA"] = meta.replace(f"Name: {project}", f"Name: {decoy}")
+    return write_wheel(path / f"{project}-1.0-py3-none-any.whl", members, dist_info=f"{project}-1.0.dist-info")
+
+
+@pytest.mark.parametrize(
+    "metadata_last,decoy,requests",
+    [(True, None, 2), (False, None, 3)],
+    ids=["in-the-tail", "at-the-front"],
+)
+def test_large_directory_metadata_by_ranges(
+    index_server: IndexServer, tmp_path: Path, metadata_last: bool, decoy: str | None, requests: int
+) -> None:
+    """The METADATA entry is found in the part of a large directory that came with the tail
+    (two requests); elsewhere the whole directory is read (three)."""
+    from puv.primitives import zip_directory as zd
+
+    wheel = _many_files_wheel(tmp_path, "wide", metadata_last=metadata_last, decoy=decoy)
+    blob = wheel.read_bytes()
+    assert zd.find_directory(blob, 0).size > zd.TAIL_GUESS  # the directory does not fit in the tail
+    index_server.publish(wheel)
+    index_server.metadata = False
+    client = _client(tmp_path / "cache", index_server.url)
+    meta = client.metadata("wide", client.files("wide")[0].file)
+    assert meta.name == "wide" and [str(r) for r in meta.requires_dist] == ["six"]
+    ranged = [r for r in index_server.requests if r.path.endswith(".whl")]
+    assert len(ranged) == requests and all(r.status == 206 for r in ranged)
+
+
+@pytest.mark.parametrize("metadata_last", [True, False], ids=["both-in-the-tail", "one-at-the-front"])
+def test_large_directory_with_two_metadata_files_is_refused(
+    index_server: IndexServer, tmp_path: Path, metadata_last: bool
+) -> None:
+    """A second ``.dist-info/METADATA`` is reported wherever the two entries are."""
+    from puv.primitives import zip_directory as zd
+
+    index_server.publish(_many_files_wheel(tmp_path, "wide", metadata_last=metadata_last, decoy="decoy"))
+    index_server.metadata = False
+    client = _client(tmp_path / "cache", index_server.url)
+    with pytest.raises(zd.ZipFormatError, match="more than one .dist-info/METADATA"):
+        client.metadata("wide", client.files("wide")[0].file)

@@ -69,7 +69,7 @@ def test_uninstall_removes_files_scripts_and_empty_directories(venv: Path) -> No
     assert (code, out) == (0, "")
     assert mask(err) == "Uninstalled 3 packages in [TIME]\n - direct==0.3\n - helper==2.0\n - tool-pkg==1.0\n"
     left = snapshot(venv) - before
-    assert left <= {"lib/python3.12/site-packages/.puv.lock"}, left
+    assert left <= {".lock", "lib/python3.12/site-packages/.puv.lock"}, left  # the environment locks
     assert not (site / "tool_pkg").exists()
     assert not (venv / "share" / "tool").exists()
     pip_list = pip(venv, "list", "--format", "freeze").stdout

@@ -12,10 +12,18 @@
 ``--no-build`` / ``--only-binary`` forbid builds of local projects too, and
 ``--no-binary`` forbids installing a wheel file given by path or URL.
 
-Remote sources (an sdist URL, a VCS URL) reach the builder through ``fetch``:
-a function that brings the source a requirement names to a local directory
-or archive (None: only local sources can be built). What it returns is
-remembered by the requirement's URL, so the install step builds the same tree.
+Remote sources (an sdist URL, a VCS URL) reach the builder through ``fetch``
+(:class:`puv.cli.remote_sources.RemoteSources`): a function that brings the
+source a requirement names to a local directory or archive, or a
+:class:`~puv.cli.remote_sources.FetchedSource` that also says the pinned URL
+(a git URL at its commit) and the ``direct_url.json`` to record (None: only
+local sources can be built). What it returns is remembered by the
+requirement's URL and the pinned one, so the install step builds the same tree.
+
+Versions an index has only as a source distribution (or ``--no-binary``) are
+downloaded into the cache (hash-checked, by content), their metadata read
+from a static PKG-INFO or the backend, and built at install time; built
+wheels are kept by the sdist's sha256, so the next install builds nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from pathlib import Path
 
+    from puv.cli.remote_sources import FetchedSource
     from puv.context import Context
     from puv.domain.build.builder import Builder, BuildOptions
     from puv.domain.index.candidates import SelectionPolicy
@@ -34,6 +43,7 @@ if TYPE_CHECKING:
     from puv.domain.python.interpreter import Interpreter
     from puv.primitives.metadata import CoreMetadata
     from puv.primitives.requirement_spec import RequirementSpec
+    from puv.primitives.simple_api import DistFile
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -115,7 +125,7 @@ class BuildSession:
         interpreter: Callable[[], Interpreter],
         options: BuildOptions,
         policy: SelectionPolicy,
-        fetch: Callable[[RequirementSpec], Path] | None = None,
+        fetch: Callable[[RequirementSpec], Path | FetchedSource] | None = None,
     ) -> None:
         self.ctx = ctx
         self.options = options
@@ -123,7 +133,8 @@ class BuildSession:
         self.fetch = fetch
         self._interpreter = interpreter
         self._builder: Builder | None = None
-        self._fetched: dict[str, Path] = {}  # direct URL -> the local source ``fetch`` made
+        self._fetched: dict[str, Path] = {}  # an index sdist's URL -> its local copy
+        self._sources: dict[str, FetchedSource] = {}  # direct / pinned URL -> what ``fetch`` made
 
     # -- the builder, created on first use ----------------------------------------
 
@@ -153,6 +164,9 @@ class BuildSession:
     def close(self) -> None:
         if self._builder is not None:
             self._builder.close()
+        closer = getattr(self.fetch, "close", None)
+        if callable(closer):
+            closer()
 
     def _interpreter_cache(self) -> Path | None:
         return None if self.ctx.settings.no_cache else self.ctx.settings.cache_dir
@@ -190,15 +204,29 @@ class BuildSession:
             return source
         if self.fetch is None:
             raise BuildError(
-                f"`{spec}` needs a build from a remote source, which this version of puv cannot do yet "
-                "(not available yet)",
+                f"`{spec}` needs a build from a remote source, and remote sources are not fetched here",
                 hints=["download or check it out, and install it from the local directory or archive"],
             )
+        from puv.cli.remote_sources import FetchedSource
         from puv.domain.resolver.build_context import direct_url
 
-        source = self.fetch(spec)
-        self._fetched[direct_url(spec)] = source
-        return source
+        key = direct_url(spec)
+        known = self._sources.get(key)
+        if known is not None:
+            return known.path
+        found = self.fetch(spec)
+        fetched = found if isinstance(found, FetchedSource) else FetchedSource(found, key)
+        self._sources[key] = self._sources[fetched.url] = fetched
+        return fetched.path
+
+    def resolved_url(self, spec: RequirementSpec) -> str:
+        """The URL pinning exactly the source :meth:`direct_metadata` read (a git
+        requirement at its commit); else the requirement's own URL."""
+        from puv.domain.resolver.build_context import direct_url
+
+        key = direct_url(spec)
+        fetched = self._sources.get(key)
+        return fetched.url if fetched is not None else key
 
     def direct_metadata(self, spec: RequirementSpec) -> CoreMetadata:
         source = self.source_of(spec)
@@ -221,6 +249,44 @@ class BuildSession:
         self.check_allowed(name, source.as_uri())
         return builder.metadata(source, label=label)
 
+    def sdist_metadata(self, project: str, file: DistFile) -> CoreMetadata:
+        """The metadata of an index's sdist: downloaded (hash-checked, cached by
+        content), then its static PKG-INFO, else the backend's (cached in built-v1)."""
+        from puv.primitives.filenames import try_parse_filename
+
+        parsed = try_parse_filename(file.filename, project)
+        label = f"{project}=={parsed.version}" if parsed is not None else f"{project} ({file.filename})"
+        self.check_allowed(project, file.filename)
+        source = self.index_sdist(project, file)
+        builder = self.builder()
+        metadata = builder.static_metadata(source)
+        if metadata is None:
+            metadata = builder.metadata(source, label=label)
+        _check_identity(metadata, project, parsed.version if parsed is not None else None, file.filename)
+        return metadata
+
+    def index_sdist(self, project: str, file: DistFile, required: Sequence[tuple[str, str]] = ()) -> Path:
+        """The local copy of an index's sdist (a ``file:`` URL in place; else downloaded
+        into the cache once, checked against the index's and the requirement's hashes)."""
+        url = file.url.partition("#")[0]
+        known = self._fetched.get(url)
+        if known is not None:
+            if required:
+                _check_hashes(known, required)
+            return known
+        from puv.domain.sources.archives import fetch_archive
+
+        # The index's digests must all match (as a URL's #sha256=); of the
+        # requirement's --hash values, one.
+        fragment = "&".join(f"{alg}={digest}" for alg, digest in file.hashes if alg in ("sha256", "sha384", "sha512"))
+        hashes = [f"{alg}:{digest}" for alg, digest in required]
+        self.ctx.printer.debug(f"Fetching the source distribution {file.filename}")
+        fetched = fetch_archive(
+            f"{url}#{fragment}" if fragment else url, http=self.ctx.http(), cache=self.ctx.cache(), hashes=hashes
+        )
+        self._fetched[url] = fetched.path
+        return fetched.path
+
     def project_metadata(self, directory: Path) -> CoreMetadata:
         """The metadata of the project in ``directory`` (compile's pyproject.toml / setup.py inputs)."""
         builder = self.builder()
@@ -242,21 +308,31 @@ class BuildSession:
         from puv.errors import BuildError, InputError
         from puv.primitives.simple_api import DistFile
 
-        url = item.prepare.file.url
-        fetched = self._fetched.get(item.direct_url or url)
-        if fetched is None and not url.startswith("file:"):
-            raise BuildError(
-                f"{item.desired.name}=={item.desired.version} needs a build from `{url}`, "
-                "which this version of puv cannot do yet (not available yet)",
-            )
-        source = fetched if fetched is not None else file_url_path(url)
-        label = f"{item.desired.name} @ {item.direct_url or url}"
-        self.check_allowed(item.desired.name, item.direct_url or url)
+        file = item.prepare.file
+        url = file.url
+        direct_json: dict[str, object] | None = None
+        fetched: FetchedSource | None = None
+        if item.direct_url is None:
+            # A source distribution from an index (or find-links): fetched and built by content.
+            label = f"{item.desired.name}=={item.desired.version}"
+            self.check_allowed(item.desired.name, file.filename)
+            source = self.index_sdist(item.prepare.project, file, item.prepare.required_hashes)
+        else:
+            fetched = self._sources.get(item.direct_url)
+            if fetched is None and not url.startswith("file:"):
+                raise BuildError(
+                    f"{item.desired.name}=={item.desired.version} needs a build from `{url}`, "
+                    "which was not fetched during the resolution",
+                )
+            source = fetched.path if fetched is not None else file_url_path(url)
+            direct_json = fetched.direct_url if fetched is not None else None
+            label = f"{item.desired.name} @ {item.direct_url}"
+            self.check_allowed(item.desired.name, item.direct_url)
         direct_sha256 = None
-        if not source.is_dir():
+        if item.direct_url is not None and not source.is_dir():
             direct_sha256 = sha256_file(source)
-            required = item.prepare.required_hashes
-            if required and not any(alg == "sha256" and digest == direct_sha256 for alg, digest in required):
+            required = item.prepare.required_hashes  # (remote archives were checked when fetched)
+            if fetched is None and required and not any(alg == "sha256" and digest == direct_sha256 for alg, digest in required):
                 raise InputError(
                     f"hash mismatch for `{source.name}`",
                     hints=[f"expected one of: {', '.join(f'{a}:{d}' for a, d in required)}; got sha256:{direct_sha256}"],
@@ -271,6 +347,7 @@ class BuildSession:
             prepare=replace(item.prepare, file=file, required_hashes=()),
             direct_info="dir" if source.is_dir() else "archive",
             direct_sha256=direct_sha256,
+            direct_json=direct_json,
         )
 
     # -- RequirementsInstaller (build environments) -------------------------------------
@@ -285,6 +362,49 @@ class BuildSession:
         inputs = RequirementInputs(requirements=tuple(parse_requirement_arg(text) for text in requirements))
         self.ctx.printer.debug(f"Installing build requirements: {', '.join(requirements)}")
         install_into(self.ctx, interpreter, inputs, InstallMode(summary=False, changes=False, builds=False))
+
+
+def _check_hashes(path: Path, required: Sequence[tuple[str, str]]) -> None:
+    """One of the requirement's ``--hash`` values must match the file at ``path``."""
+    import hashlib
+
+    from puv.domain.index.download import HashMismatch
+
+    actual: dict[str, str] = {}
+    for algorithm, digest in required:
+        if algorithm not in actual:
+            try:
+                hasher = hashlib.new(algorithm)
+            except ValueError:
+                continue
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    hasher.update(block)
+            actual[algorithm] = hasher.hexdigest()
+        if actual.get(algorithm) == digest.lower():
+            return
+    expected = ", ".join(f"{alg}:{digest}" for alg, digest in required)
+    got = ", ".join(f"{alg}:{digest}" for alg, digest in actual.items())
+    raise HashMismatch(
+        f"hash mismatch for {path.name}: expected {expected}, got {got}",
+        hints=["the requirement's --hash values do not match this file"],
+    )
+
+
+def _check_identity(metadata: CoreMetadata, project: str, version: object, filename: str) -> None:
+    """An sdist's metadata must describe the file it came from (name and version)."""
+    from packaging.utils import canonicalize_name
+
+    from puv.errors import MetadataError
+
+    if metadata.canonical_name != canonicalize_name(project):
+        raise MetadataError(
+            f"the metadata of {filename} names the package `{metadata.name}`, not `{project}`",
+        )
+    if version is not None and metadata.version != version:
+        raise MetadataError(
+            f"the metadata of {filename} has the version {metadata.version}, not {version}",
+        )
 
 
 class _Reporter:

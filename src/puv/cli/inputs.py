@@ -111,9 +111,14 @@ class RequirementInputs:
             return f"{name} ({source})" if name else source
         return f"-r {source}"
 
-    def annotations(self, markers: Mapping[str, str] | None = None) -> dict[NormalizedName, tuple[str, ...]]:
+    def annotations(
+        self,
+        markers: Mapping[str, str] | None = None,
+        name_of: Callable[[RequirementSpec], NormalizedName | None] | None = None,
+    ) -> dict[NormalizedName, tuple[str, ...]]:
         """Input labels per normalised name, for the requirements whose marker
-        holds in ``markers`` (all of them when None)."""
+        holds in ``markers`` (all of them when None); ``name_of`` names the
+        requirements written without a name (``./proj``, ``-e ./proj``)."""
         environment = None if markers is None else {**markers, "extra": ""}
         found: dict[NormalizedName, dict[str, None]] = {}
         sourced = self.sourced or (
@@ -123,6 +128,8 @@ class RequirementInputs:
         )
         for kind, spec in sourced:
             name = spec.canonical_name
+            if name is None and name_of is not None:
+                name = name_of(spec)
             if name is None:
                 continue
             if environment is not None and spec.marker is not None and not spec.marker.evaluate(environment):

@@ -5,6 +5,11 @@ drive letters, backslash tricks or ``..`` components, and no duplicate names.
 Unix permission bits are kept for the executable bit only (never setuid).
 The caller unpacks into a staging directory and publishes it atomically.
 
+Wheels (:func:`unpack_wheel`) are also checked for links and special files,
+encryption, decompression bombs (:class:`UnpackLimits`) and zip parsing
+differentials: the local file headers must tell the same story as the central
+directory that zipfile reads, with no data before, between or after the members.
+
 Source archives (:func:`unpack_sdist`) get the same name checks plus checks of
 tar member types and links (see there); their read/write/execute bits are kept,
 setuid, setgid and sticky bits never. Members are checked by our own filter, not
@@ -15,9 +20,15 @@ by our own code (exclusive creates, never through a link).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from puv.errors import PuvError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mmap import mmap
+    from zipfile import ZipFile, ZipInfo
 
 
 class UnsafeArchive(PuvError):
@@ -38,48 +49,430 @@ def check_member_name(name: str, archive: str) -> str:
     return name
 
 
-def unpack_wheel(archive_path: Path, dest: Path, *, label: str | None = None) -> int:
-    """Unpack the wheel at ``archive_path`` into ``dest`` (created); returns the member count."""
+# ------------------------------------------------------------------- wheels
+
+
+@dataclass(frozen=True, slots=True)
+class UnpackLimits:
+    """Decompression-bomb limits for :func:`unpack_wheel`.
+
+    Checked against the sizes the central directory declares before anything is
+    written, and against the bytes actually written while unpacking. Measured on
+    988 real wheels: the largest unpacks to 1.3 GB (the 8 GiB default leaves room
+    for bigger GPU wheels) and the most compressed member over 1 MiB expands
+    1016:1 (zeros in a test data file; deflate's ceiling is ~1032:1). So the ratio
+    limit, 2000:1, never trips on deflate and catches bzip2/lzma bombs (which reach
+    10^5:1 and more); a deflate bomb is bounded by the total instead, and
+    overlapping-member bombs are refused as overlaps.
+
+    The CLI layer is meant to fill these from settings (``PUV_MAX_UNPACKED_SIZE``);
+    this module reads no environment.
+    """
+
+    max_total_size: int = 8 << 30
+    """The most bytes all members together may unpack to."""
+    max_ratio: int = 2000
+    """The most a member may expand (unpacked size over compressed size) ..."""
+    ratio_min_size: int = 1 << 20
+    """... once it unpacks to more than this many bytes (small members may expand freely)."""
+
+
+DEFAULT_UNPACK_LIMITS = UnpackLimits()
+
+_ZIP_LOCAL_SIG = b"PK\x03\x04"
+_ZIP_DESCRIPTOR_SIG = b"PK\x07\x08"
+_ZIP_LOCAL_SIZE = 30
+_ZIP_METHODS = (0, 8, 12, 14)  # stored, deflate, bzip2, lzma: what zipfile reads
+_FLAG_ENCRYPTED = 0x0001
+_FLAG_DESCRIPTOR = 0x0008
+_FLAG_PATCHED = 0x0020
+_FLAG_STRONG_ENCRYPTION = 0x0040
+_FLAG_UTF8 = 0x0800
+_FLAG_MASKED_DIRECTORY = 0x2000
+_S_IFMT = 0o170000
+_S_IFREG = 0o100000
+_S_IFDIR = 0o040000
+_S_IFLNK = 0o120000
+_MAX_TAIL = 22 + 0xFFFF + 20 + 56  # end record + longest comment + zip64 locator and record
+
+
+def unpack_wheel(
+    archive_path: Path,
+    dest: Path,
+    *,
+    label: str | None = None,
+    limits: UnpackLimits = DEFAULT_UNPACK_LIMITS,
+) -> int:
+    """Unpack the wheel at ``archive_path`` into ``dest`` (created); returns the member count.
+
+    Refused with :class:`UnsafeArchive` (naming the archive and the member) before
+    anything is written:
+
+    * member names: empty, NUL bytes, backslashes, absolute paths, drive letters,
+      ``..`` components; the same name twice (after folding ``.`` parts, doubled
+      and trailing slashes); a member below another member that is a file;
+    * member types: symbolic links, devices, FIFOs, sockets (only files and
+      directories); a directory entry whose name lacks the trailing slash;
+    * encrypted members (flag bits 0, 6 and 13), compressed patched data (bit 5),
+      compression methods other than stored, deflate, bzip2 and lzma;
+    * decompression bombs: more than ``limits.max_total_size`` bytes in all, or a
+      member over ``limits.ratio_min_size`` bytes expanding more than ``limits.max_ratio``:1;
+    * zip parsing differentials (what one unzipper sees another must see too): a
+      local file header whose name, method, CRC or sizes disagree with the central
+      directory (CRC and sizes from the data descriptor when bit 3 is set); data
+      before the first member (self-extracting and polyglot files, whether or not
+      their offsets were adjusted), gaps between members, overlapping members, two
+      entries sharing one local header; bytes after the end of central directory
+      record and its comment; an end record whose entry count disagrees.
+
+    While writing, a member whose data fails its CRC, does not decompress, or holds
+    fewer bytes than its entry says is refused too, and so is a name that collides
+    with an earlier member on this file system: names differing only in case (or
+    Unicode normalization) are distinct files and accepted on a case-sensitive file
+    system; on a case-insensitive one files are created exclusively, so the second
+    is refused instead of silently replacing the first. On any failure ``dest`` is
+    removed again when this call created it; the caller unpacks into a staging
+    directory and publishes it atomically, so a refused wheel leaves nothing behind.
+    """
+    import shutil
+    import struct
     import zipfile
 
     label = label or archive_path.name
     try:
         archive = zipfile.ZipFile(archive_path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, struct.error) as error:
         raise UnsafeArchive(f"{label} is not a valid wheel (zip) file", causes=[str(error)]) from None
     with archive:
         infos = archive.infolist()
-        seen: set[str] = set()
-        for info in infos:
-            check_member_name(info.filename, label)
-            key = info.filename.rstrip("/")
-            if key in seen:
-                raise UnsafeArchive(f"{label} contains the member {key!r} twice")
-            seen.add(key)
-            mode = info.external_attr >> 16
-            if mode and (mode & 0o170000) == 0o120000:
-                raise UnsafeArchive(f"{label} contains a symbolic link: {info.filename!r}")
+        planned = _plan_wheel_members(infos, label, limits)
+        _check_zip_layout(archive_path, infos, archive.start_dir, label)
+        created = not dest.exists()
         dest.mkdir(parents=True, exist_ok=True)
-        made: set[str] = set()
-        for info in infos:
-            target = dest / info.filename
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            parent = os.path.dirname(info.filename)
-            if parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(parent)
-            try:
-                with archive.open(info) as source, open(target, "wb") as sink:
-                    while chunk := source.read(1 << 20):
-                        sink.write(chunk)
-            except zipfile.BadZipFile as error:
-                raise UnsafeArchive(f"{label} is corrupt: {info.filename}", causes=[str(error)]) from None
-            mode = (info.external_attr >> 16) & 0o777
-            if mode & 0o111:
-                os.chmod(target, 0o755)
+        try:
+            _write_wheel_members(archive, planned, dest, label, limits)
+        except BaseException:
+            if created:
+                shutil.rmtree(dest, ignore_errors=True)
+            raise
     return len(infos)
+
+
+def _wheel_member_name(raw: str, label: str) -> str:
+    """``raw`` checked as :func:`check_member_name` does (same messages; string tests
+    instead of ``PurePosixPath``, which costs microseconds per member), with ``.`` parts
+    and doubled or trailing slashes folded; ``""`` for the archive root."""
+    if not raw:
+        raise UnsafeArchive(f"{label} contains a member with an empty name")
+    if "\x00" in raw:
+        raise UnsafeArchive(f"{label} contains a member with a NUL byte in its name: {raw!r}")
+    if "\\" in raw:
+        raise UnsafeArchive(f"{label} contains a member with a backslash in its path: {raw!r}")
+    if raw[0] == "/" or raw[1:2] == ":":
+        raise UnsafeArchive(f"{label} contains a member with an absolute path: {raw!r}")
+    parts = raw.split("/")
+    if ".." in parts:
+        raise UnsafeArchive(f"{label} contains a member that escapes the target: {raw!r}")
+    if "" in parts[:-1] or "." in parts:
+        return "/".join(part for part in parts if part not in ("", "."))
+    return raw[:-1] if raw[-1] == "/" else raw
+
+
+def _plan_wheel_members(infos: list[ZipInfo], label: str, limits: UnpackLimits) -> list[tuple[ZipInfo, str, bool]]:
+    """Check every central directory entry; ``(info, folded name, is directory)`` to write."""
+    if not infos:
+        raise UnsafeArchive(f"{label} is empty: a wheel has at least a .dist-info directory")
+    planned: list[tuple[ZipInfo, str, bool]] = []
+    seen: set[str] = set()
+    files: set[str] = set()
+    total = 0
+    for info in infos:
+        raw = info.orig_filename
+        name = _wheel_member_name(raw, label)
+        is_dir = raw.endswith("/")
+        kind = (info.external_attr >> 16) & _S_IFMT
+        if kind == _S_IFLNK:
+            raise UnsafeArchive(
+                f"{label} contains a symbolic link: {raw!r}", hints=["wheels cannot contain links"]
+            )
+        if kind == _S_IFDIR and not is_dir:
+            raise UnsafeArchive(f"{label} contains a directory entry without a trailing slash: {raw!r}")
+        if kind not in (0, _S_IFREG, _S_IFDIR):
+            raise UnsafeArchive(
+                f"{label} contains a special file (device, FIFO or socket; file type {kind:#o}): {raw!r}"
+            )
+        if info.flag_bits & (_FLAG_ENCRYPTED | _FLAG_STRONG_ENCRYPTION | _FLAG_MASKED_DIRECTORY):
+            raise UnsafeArchive(f"{label} contains an encrypted member: {raw!r}")
+        if info.flag_bits & _FLAG_PATCHED:
+            raise UnsafeArchive(f"{label} contains a member with compressed patched data: {raw!r}")
+        if info.compress_type not in _ZIP_METHODS:
+            raise UnsafeArchive(
+                f"{label} contains a member compressed with method {info.compress_type}, which puv "
+                f"cannot read (only stored, deflate, bzip2 and lzma): {raw!r}"
+            )
+        if info.compress_type == 0 and info.compress_size != info.file_size:
+            raise UnsafeArchive(
+                f"{label} contains a stored (uncompressed) member whose compressed size "
+                f"({info.compress_size}) differs from its size ({info.file_size}): {raw!r}"
+            )
+        if not name:
+            if is_dir:
+                continue
+            raise UnsafeArchive(f"{label} contains a member that is not a file: {raw!r}")
+        if name in seen:
+            raise UnsafeArchive(f"{label} contains the member {name!r} twice")
+        seen.add(name)
+        if not is_dir:
+            files.add(name)
+            total += info.file_size
+            if (
+                info.file_size > limits.ratio_min_size
+                and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+            ):
+                ratio = info.file_size // max(info.compress_size, 1)
+                raise UnsafeArchive(
+                    f"{label} contains a member that expands {ratio}:1, from {info.compress_size} "
+                    f"to {info.file_size} bytes (at most {limits.max_ratio}:1 is allowed for "
+                    f"members over {limits.ratio_min_size} bytes): {raw!r}",
+                    hints=["the wheel looks like a decompression bomb; it was not unpacked"],
+                )
+        planned.append((info, name, is_dir))
+    if total > limits.max_total_size:
+        raise UnsafeArchive(
+            f"{label} would unpack to {total} bytes, more than the limit of {limits.max_total_size} bytes",
+            hints=["the wheel looks like a decompression bomb; it was not unpacked"],
+        )
+    parents: set[str] = set()
+    for _, name, _ in planned:
+        parent = name.rpartition("/")[0]
+        while parent and parent not in parents:
+            parents.add(parent)
+            parent = parent.rpartition("/")[0]
+    clash = parents & files
+    if clash:
+        below = min(clash)
+        name = next(name for _, name, _ in planned if name.startswith(below + "/"))
+        raise UnsafeArchive(f"{label} contains a member below the file {below!r}: {name!r}")
+    return planned
+
+
+def _local_zip64_sizes(extra: bytes) -> tuple[int, int] | None:
+    """``(size, compressed size)`` from a local header's zip64 extra field (APPNOTE 4.5.3)."""
+    import struct
+
+    pos = 0
+    while pos + 4 <= len(extra):
+        tag, length = struct.unpack_from("<HH", extra, pos)
+        if tag == 1 and length >= 16 and pos + 4 + length <= len(extra):
+            size, compressed = struct.unpack_from("<QQ", extra, pos + 4)
+            return int(size), int(compressed)
+        pos += 4 + length
+    return None
+
+
+def _check_zip_layout(path: Path, infos: list[ZipInfo], start_dir: int, label: str) -> None:
+    """Check that the local file headers and the central directory tell one story.
+
+    zipfile reads only the central directory (and the local header's name); other
+    unzippers stream the local headers. Both views must agree: every entry's local
+    header matches it, the members tile the file from offset 0 to the central
+    directory without gaps or overlaps, and the end record ends the file.
+    """
+    import mmap
+
+    from puv.primitives.zip_directory import ZipFormatError, find_directory
+
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        size = len(view)
+        tail_start = max(0, size - _MAX_TAIL)
+        try:
+            directory = find_directory(view[tail_start:], tail_start)
+        except ZipFormatError:
+            raise UnsafeArchive(
+                f"{label} has data after its end of central directory record and archive comment "
+                f"(a polyglot file?), or a damaged zip64 end record"
+            ) from None
+        if directory.offset != start_dir:
+            raise UnsafeArchive(
+                f"{label} has data before the zip archive (a self-extracting or polyglot file): its "
+                f"central directory is recorded at offset {directory.offset} but lies at {start_dir}"
+            )
+        if directory.entries != len(infos):
+            raise UnsafeArchive(
+                f"{label}: its end of central directory record counts {directory.entries} members, "
+                f"but the central directory holds {len(infos)}"
+            )
+        ordered = sorted(infos, key=lambda info: info.header_offset)
+        if ordered and ordered[0].header_offset != 0:
+            raise UnsafeArchive(
+                f"{label} has {ordered[0].header_offset} bytes of data before its first member "
+                f"{ordered[0].orig_filename!r} (a self-extracting or polyglot file?)"
+            )
+        ends: list[int] = []
+        for index, info in enumerate(ordered):
+            following = ordered[index + 1] if index + 1 < len(ordered) else None
+            boundary = following.header_offset if following is not None else start_dir
+            ends.append(_check_local_header(view, info, boundary, label))
+        for index, (info, data_end) in enumerate(zip(ordered, ends)):
+            raw = info.orig_filename
+            following = ordered[index + 1] if index + 1 < len(ordered) else None
+            boundary = following.header_offset if following is not None else start_dir
+            where = f"the member {following.orig_filename!r}" if following is not None else "the central directory"
+            if data_end > boundary:
+                raise UnsafeArchive(
+                    f"{label}: the member {raw!r} overlaps {where} (entries sharing data, as in "
+                    f"overlapping-file zip bombs)"
+                )
+            if data_end < boundary:
+                raise UnsafeArchive(
+                    f"{label} has {boundary - data_end} bytes of hidden data between the member {raw!r} and {where}"
+                )
+
+
+def _check_local_header(view: mmap, info: ZipInfo, boundary: int, label: str) -> int:
+    """Check ``info``'s local file header (and data descriptor) against the central
+    directory; return where the member ends (``boundary`` when it ends in a valid data
+    descriptor that fills the space up to the next member)."""
+    import struct
+
+    raw = info.orig_filename
+    offset = info.header_offset
+    if offset + _ZIP_LOCAL_SIZE > len(view) or view[offset : offset + 4] != _ZIP_LOCAL_SIG:
+        raise UnsafeArchive(f"{label} has no local file header for the member {raw!r} at offset {offset}")
+    (_sig, _version, flags, method, _time, _date, crc, compressed, usize, name_len, extra_len) = (
+        struct.unpack_from("<4s5H3L2H", view, offset)
+    )
+    name_start = offset + _ZIP_LOCAL_SIZE
+    name_bytes = view[name_start : name_start + name_len]
+    extra = view[name_start + name_len : name_start + name_len + extra_len]
+    if len(name_bytes) != name_len or len(extra) != extra_len:
+        raise UnsafeArchive(f"{label} is truncated in the local file header of {raw!r}")
+    local_name = name_bytes.decode("utf-8" if flags & _FLAG_UTF8 else "cp437", "replace")
+    if local_name != raw:
+        raise UnsafeArchive(
+            f"{label}: the member {raw!r} is named {local_name!r} in its local file header "
+            f"(the central directory and the local headers disagree)"
+        )
+    if method != info.compress_type:
+        raise UnsafeArchive(
+            f"{label}: the member {raw!r} has compression method {method} in its local file "
+            f"header but {info.compress_type} in the central directory"
+        )
+    if flags & (_FLAG_ENCRYPTED | _FLAG_STRONG_ENCRYPTION | _FLAG_PATCHED):
+        raise UnsafeArchive(f"{label} contains an encrypted member (local file header): {raw!r}")
+    if 0xFFFFFFFF in (compressed, usize):
+        sizes = _local_zip64_sizes(extra)
+        if sizes is not None:
+            usize, compressed = sizes
+    data_end = int(info.header_offset + _ZIP_LOCAL_SIZE + name_len + extra_len + info.compress_size)
+    central = (info.CRC, info.compress_size, info.file_size)
+    if not flags & _FLAG_DESCRIPTOR:
+        if (crc, compressed, usize) != central:
+            _disagree(label, raw, "local file header", (crc, compressed, usize), central)
+        return data_end
+    if (crc, compressed, usize) not in ((0, 0, 0), central):
+        _disagree(label, raw, "local file header", (crc, compressed, usize), central)
+    # A data descriptor: [signature] CRC, compressed size, size (4 or 8 bytes each).
+    gap = boundary - data_end
+    if gap not in (12, 16, 20, 24):
+        return data_end  # reported as hidden data or an overlap
+    descriptor = view[data_end:boundary]
+    signed = gap in (16, 24)
+    if signed and descriptor[:4] != _ZIP_DESCRIPTOR_SIG:
+        return data_end
+    body = descriptor[4:] if signed else descriptor
+    fields = struct.unpack("<3L" if len(body) == 12 else "<LQQ", body)
+    if tuple(fields) != central:
+        _disagree(label, raw, "data descriptor", tuple(fields), central)
+    return boundary
+
+
+def _disagree(
+    label: str, raw: str, where: str, local: tuple[int, ...], central: tuple[int, int, int]
+) -> None:
+    fields = ("CRC", "compressed size", "size")
+    for field, mine, theirs in zip(fields, local, central):
+        if mine != theirs:
+            shown_mine = f"{mine:08x}" if field == "CRC" else str(mine)
+            shown_theirs = f"{theirs:08x}" if field == "CRC" else str(theirs)
+            raise UnsafeArchive(
+                f"{label}: the member {raw!r} has {field} {shown_mine} in its {where} but "
+                f"{shown_theirs} in the central directory"
+            )
+
+
+def _write_wheel_members(
+    archive: ZipFile, planned: list[tuple[ZipInfo, str, bool]], dest: Path, label: str, limits: UnpackLimits
+) -> None:
+    import lzma
+    import zipfile
+    import zlib
+
+    corrupt = (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, lzma.LZMAError)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    made: set[str] = {""}
+    done: list[str] = []
+    total = 0
+    for info, name, is_dir in planned:
+        raw = info.orig_filename
+        target = os.path.join(dest, name)
+        parent = name if is_dir else name.rpartition("/")[0]
+        try:
+            if parent not in made:
+                os.makedirs(os.path.join(dest, parent), exist_ok=True)
+                made.add(parent)
+            if is_dir:
+                continue
+            fd = os.open(target, flags, 0o666)
+        except (FileExistsError, NotADirectoryError):
+            raise _collision(label, raw, name, done) from None
+        done.append(name)
+        written = 0
+        with os.fdopen(fd, "wb") as sink:
+            try:
+                source = archive.open(info)
+            except (*corrupt, NotImplementedError, RuntimeError) as error:
+                raise UnsafeArchive(f"{label} is corrupt: the member {raw!r} cannot be read", causes=[str(error)]) from None
+            with source:
+                while True:
+                    try:
+                        chunk = source.read(1 << 20)
+                    except corrupt as error:
+                        raise UnsafeArchive(
+                            f"{label} is corrupt: the member {raw!r} fails its CRC or does not decompress",
+                            causes=[str(error)],
+                        ) from None
+                    if not chunk:
+                        break
+                    written += len(chunk)
+                    total += len(chunk)
+                    if written > info.file_size or total > limits.max_total_size:
+                        raise UnsafeArchive(
+                            f"{label}: the member {raw!r} unpacks to more bytes than its entry declares"
+                        )
+                    sink.write(chunk)
+        if written != info.file_size:
+            raise UnsafeArchive(
+                f"{label} is corrupt: the member {raw!r} holds {written} bytes, but its entry says {info.file_size}"
+            )
+        if (info.external_attr >> 16) & 0o111:
+            os.chmod(target, 0o755)
+
+
+def _collision(label: str, raw: str, name: str, done: list[str]) -> UnsafeArchive:
+    import unicodedata
+
+    def fold(text: str) -> str:
+        return unicodedata.normalize("NFC", text).casefold()
+
+    folded = fold(name)
+    clash = [other for other in done if fold(other) == folded or folded.startswith(fold(other) + "/")]
+    other = f" and {clash[0]!r}" if clash else " and an earlier member"
+    return UnsafeArchive(
+        f"{label}: the members {raw!r}{other} are the same file on this file system "
+        f"(their names differ only in case or Unicode normalization)",
+        hints=["unpack the wheel on a case-sensitive file system, or ask its maintainers to rename one"],
+    )
 
 
 # ------------------------------------------------------------------- source archives

@@ -13,6 +13,10 @@ It provides:
   are returned, not raised;
 - ``download`` streams into a seekable sink that is rewound and truncated at
   every attempt, so a partial attempt never corrupts the result;
+- each host name resolved once per client (:class:`HostResolver`), with a second
+  lookup started when the first is slow, since system resolvers drop some of
+  many simultaneous queries and retry only after seconds; every connection to
+  the host then reuses the addresses, trying each in turn;
 - connect and read timeouts; gzip; ``HTTP(S)_PROXY`` (with proxy credentials)
   and ``NO_PROXY`` (hosts, domains, IPs, CIDR networks, ``:port``, ``*``);
 - certificates from an explicit bundle or the system store, and
@@ -33,6 +37,7 @@ from __future__ import annotations
 import base64
 import os
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -252,6 +257,207 @@ class _SinkError(Exception):
         self.error = error
 
 
+AddrInfo = tuple[Any, ...]  # one getaddrinfo() entry: (family, type, proto, canonname, sockaddr)
+GetAddrInfo = Callable[[str, int, int, int], list[AddrInfo]]
+
+
+def _system_getaddrinfo(host: str, port: int, family: int, kind: int) -> list[AddrInfo]:
+    return list(socket.getaddrinfo(host, port, family, kind))
+
+
+class _Lookup:
+    """One lookup in progress: other askers wait for its answer (or its error)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._answer: list[AddrInfo] = []
+        self._error: Exception | None = None
+
+    def succeed(self, answer: list[AddrInfo]) -> None:
+        self._answer = answer
+        self._done.set()
+
+    def fail(self, error: Exception) -> None:
+        self._error = error
+        self._done.set()
+
+    def result(self) -> list[AddrInfo]:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._answer
+
+
+class HostResolver:
+    """Host name lookups, once per (host, port, family) for the life of the client.
+
+    Opening many connections to one host at once would send as many identical DNS
+    queries; resolvers that drop some of them answer only after their retry timeout
+    (5 s with glibc). Here the first asker looks the host up and the others wait
+    for it; a lookup still unanswered after ``hedge_after`` seconds (or failed with
+    a temporary error) gets another one started beside it, up to ``attempts``, and
+    the first answer wins. Failures are not remembered: a later connection asks again.
+    """
+
+    def __init__(
+        self,
+        *,
+        getaddrinfo: GetAddrInfo = _system_getaddrinfo,
+        hedge_after: float = 1.0,
+        attempts: int = 4,
+    ) -> None:
+        self._getaddrinfo = getaddrinfo
+        self._hedge_after = hedge_after
+        self._attempts = max(1, attempts)
+        self._lock = threading.Lock()
+        self._known: dict[tuple[str, int, int], list[AddrInfo]] = {}
+        self._pending: dict[tuple[str, int, int], _Lookup] = {}
+
+    def lookup(self, host: str, port: int, family: int = socket.AF_UNSPEC) -> list[AddrInfo]:
+        """The addresses of ``host`` (``socket.gaierror`` when it cannot be resolved)."""
+        key = (host, port, family)
+        with self._lock:
+            found = self._known.get(key)
+            if found is not None:
+                return found
+            pending = self._pending.get(key)
+            owner = pending is None
+            if pending is None:
+                pending = self._pending[key] = _Lookup()
+        if not owner:
+            return pending.result()
+        try:
+            result = self._hedged(host, port, family)
+        except Exception as error:
+            with self._lock:
+                del self._pending[key]
+            pending.fail(error)
+            raise
+        with self._lock:
+            self._known[key] = result
+            del self._pending[key]
+        pending.succeed(result)
+        return result
+
+    def _hedged(self, host: str, port: int, family: int) -> list[AddrInfo]:
+        condition = threading.Condition()
+        answers: list[list[AddrInfo]] = []
+        errors: list[Exception] = []
+
+        def attempt() -> None:
+            try:
+                answer = self._getaddrinfo(host, port, family, socket.SOCK_STREAM)
+            except Exception as error:  # handed to the waiting caller
+                with condition:
+                    errors.append(error)
+                    condition.notify_all()
+                return
+            with condition:
+                answers.append(answer)
+                condition.notify_all()
+
+        started = 0
+        next_start = time.monotonic()
+        with condition:
+            while True:
+                if answers:
+                    if not answers[0]:
+                        raise OSError(f"getaddrinfo returned no address for {host}")
+                    return answers[0]
+                in_flight = started - len(errors)
+                if errors and in_flight == 0 and (started >= self._attempts or not _temporary(errors[-1])):
+                    raise errors[-1]
+                now = time.monotonic()
+                if errors and in_flight == 0 and next_start > now + 0.05 * started:
+                    next_start = now + 0.05 * started  # a temporary failure: again shortly
+                if started < self._attempts and now >= next_start:
+                    # A daemon thread: a lookup stuck in the C library never delays exit.
+                    threading.Thread(target=attempt, name="puv-dns", daemon=True).start()
+                    started += 1
+                    next_start = now + self._hedge_after
+                    continue
+                condition.wait(None if started >= self._attempts else max(0.0, next_start - now))
+
+
+def _temporary(error: BaseException) -> bool:
+    return isinstance(error, socket.gaierror) and error.errno == socket.EAI_AGAIN
+
+
+def _connect(
+    addresses: list[AddrInfo],
+    timeout: Any,
+    source_address: tuple[str, int] | None,
+    socket_options: Any,
+    default_timeout: object,
+) -> socket.socket:
+    """A socket connected to the first of ``addresses`` that accepts (as urllib3 does)."""
+    error: OSError | None = None
+    for family, kind, proto, _canonname, address in addresses:
+        sock = None
+        try:
+            sock = socket.socket(family, kind, proto)
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+            if timeout is not default_timeout:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(address)
+            return sock
+        except OSError as failure:
+            error = failure
+            if sock is not None:
+                sock.close()
+    if error is not None:
+        raise error
+    raise OSError("getaddrinfo returned no address")
+
+
+def _pool_classes(resolver: HostResolver) -> dict[str, Any]:
+    """urllib3 pool classes whose connections get their addresses from ``resolver``."""
+    import sys
+
+    import urllib3.connection as uc
+    import urllib3.connectionpool as ucp
+    from urllib3.util.timeout import _DEFAULT_TIMEOUT
+    from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+    from urllib3.util.connection import allowed_gai_family
+
+    def new_conn(conn: uc.HTTPConnection) -> socket.socket:
+        host = conn._dns_host
+        if host.startswith("["):
+            host = host.strip("[]")
+        try:
+            addresses = resolver.lookup(host, conn.port or 0, allowed_gai_family())
+            sock = _connect(addresses, conn.timeout, conn.source_address, conn.socket_options, _DEFAULT_TIMEOUT)
+        except socket.gaierror as error:
+            raise NameResolutionError(conn.host, conn, error) from error
+        except socket.timeout as error:
+            raise ConnectTimeoutError(
+                conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})"
+            ) from error
+        except OSError as error:
+            raise NewConnectionError(conn, f"Failed to establish a new connection: {error}") from error
+        sys.audit("http.client.connect", conn, conn.host, conn.port)
+        return sock
+
+    class Connection(uc.HTTPConnection):
+        def _new_conn(self) -> socket.socket:
+            return new_conn(self)
+
+    class SecureConnection(uc.HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            return new_conn(self)
+
+    class Pool(ucp.HTTPConnectionPool):
+        ConnectionCls = Connection
+
+    class SecurePool(ucp.HTTPSConnectionPool):
+        ConnectionCls = SecureConnection
+
+    return {"http": Pool, "https": SecurePool}
+
+
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Request headers a caller may pass that must not follow a redirect to another origin.
 _ORIGIN_BOUND_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
@@ -260,8 +466,15 @@ _ORIGIN_BOUND_HEADERS = frozenset({"authorization", "cookie", "proxy-authorizati
 class HttpClient:
     """A pooled, retrying HTTP client. Thread-safe; one per run."""
 
-    def __init__(self, options: HttpOptions, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        options: HttpOptions,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        resolver: HostResolver | None = None,
+    ) -> None:
         self.options = options
+        self.resolver = resolver if resolver is not None else HostResolver()
         self._credentials = _Credentials(options)
         self._sleep = sleep
         self._pools: dict[tuple[bool, str | None], Any] = {}
@@ -506,14 +719,19 @@ class HttpClient:
                     proxy_basic_auth=f"{proxy_creds[0]}:{proxy_creds[1]}"
                 )
             try:
-                return urllib3.ProxyManager(proxy_url, **kwargs)
+                manager: urllib3.PoolManager = urllib3.ProxyManager(proxy_url, **kwargs)
             except (ValueError, urllib3.exceptions.HTTPError) as error:
                 raise NetworkError(
                     f"invalid proxy URL {redact(proxy)}",
                     causes=[_describe(error)],
                     hints=["check HTTP_PROXY / HTTPS_PROXY"],
                 ) from None
-        return urllib3.PoolManager(**kwargs)
+        else:
+            manager = urllib3.PoolManager(**kwargs)
+        # An instance setting (urllib3 reads it per new pool): connections resolve
+        # their host through this client's resolver.
+        manager.pool_classes_by_scheme = _pool_classes(self.resolver)
+        return manager
 
 
 def _rewind(sink: BinaryIO) -> None:

@@ -29,12 +29,16 @@ from puv.cli.common import write_atomic as write_atomic
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
     from puv.cli.builds import BuildSession
     from puv.context import Context
     from puv.domain.python.interpreter import Interpreter
+    from puv.domain.resolver.resolution import Resolution
+    from puv.primitives.requirement_spec import RequirementSpec
 
 CUSTOM_COMPILE_COMMAND_ENV = "PUV_CUSTOM_COMPILE_COMMAND"
 
@@ -161,14 +165,29 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError("`pyproject.toml` is not a supported output format for `puv pip compile`")
 
     from puv.cli.builds import BuildSession, build_options
+    from puv.cli.remote_sources import RemoteSources
 
     session = BuildSession(
-        ctx, lambda: _build_interpreter(ctx), build_options(ctx, args), selection_policy(ctx.settings)
+        ctx,
+        lambda: _build_interpreter(ctx),
+        build_options(ctx, args),
+        selection_policy(ctx.settings),
+        fetch=RemoteSources(ctx),
     )
     try:
         return _compile(args, ctx, session, output_file)
     finally:
         session.close()
+
+
+def _unnamed(resolution: Resolution, session: BuildSession) -> Callable[[RequirementSpec], NormalizedName | None]:
+    """The name of the pin a requirement written without a name (``./proj``) resolved to."""
+    by_url = {dist.url: dist.name for dist in resolution.dists.values() if dist.url is not None}
+
+    def name_of(spec: RequirementSpec) -> NormalizedName | None:
+        return by_url.get(session.resolved_url(spec)) if spec.is_direct else None
+
+    return name_of
 
 
 def _build_interpreter(ctx: Context) -> Interpreter:
@@ -304,7 +323,7 @@ def _compile(args: argparse.Namespace, ctx: Context, session: BuildSession, outp
             extra_index_urls=settings.extra_index_urls if args.emit_index_url and not settings.no_index else (),
             find_links=settings.find_links if args.emit_find_links else (),
         ),
-        sources=inputs.annotations(target.markers),
+        sources=inputs.annotations(target.markers, name_of=_unnamed(resolution, session)),
     )
 
     if output_file is None or args.dry_run or ctx.settings.verbosity >= 0:

@@ -20,9 +20,11 @@ finds (``--python``, ``VIRTUAL_ENV``, ``.venv``; a system Python only with
    standard error: ``Resolved``, ``Prepared``, ``Uninstalled``, ``Installed``
    and `` + name==1.0`` / `` - name==1.0`` / `` ~ name==1.0`` lines.
 
-Local projects (``.``, ``./path``, ``path/to/file.tar.gz``, ``-e .``) are
-built by :mod:`puv.cli.builds` (PEP 517 / PEP 660, isolated build
-environments, built wheels cached); ``--no-build-isolation`` and ``-C KEY=VALUE``
+Local projects (``.``, ``./path``, ``path/to/file.tar.gz``, ``-e .``), git
+requirements (``name @ git+URL@ref``), sdist URLs and versions the index has
+only as sdists are built by :mod:`puv.cli.builds` (PEP 517 / PEP 660, isolated
+build environments, built wheels cached; remote sources fetched by
+:mod:`puv.cli.remote_sources`); ``--no-build-isolation`` and ``-C KEY=VALUE``
 shape those builds.
 
 Not supported (refused by the parser): ``--target`` and ``--prefix``.
@@ -265,6 +267,12 @@ def _hashes_of(specs: Sequence[RequirementSpec]) -> dict[str, tuple[tuple[str, s
 
 
 def _bare_url(url: str) -> str:
+    """A direct URL without its fragment (a git URL pinned to a commit keeps its
+    ``#subdirectory=``, as ``direct_url.json`` records it too)."""
+    from puv.primitives.requirement_spec import is_vcs_url
+
+    if is_vcs_url(url) and "#subdirectory=" in url and "&" not in url.partition("#")[2]:
+        return url
     return url.partition("#")[0]
 
 
@@ -387,8 +395,12 @@ def _build_session(
     from puv.cli.inputs import selection_policy
     from puv.domain.build.builder import BuildOptions
 
+    from puv.cli.remote_sources import RemoteSources
+
     options = mode.build_options or BuildOptions(concurrency=ctx.settings.concurrent_builds)
-    return BuildSession(ctx, lambda: interpreter, options, selection_policy(ctx.settings, inputs.options))
+    return BuildSession(
+        ctx, lambda: interpreter, options, selection_policy(ctx.settings, inputs.options), fetch=RemoteSources(ctx)
+    )
 
 
 def _resolve(
@@ -504,7 +516,7 @@ def _apply(
                 str(dist.version),
                 url=_bare_url(dist.url) if dist.url else None,
                 reinstall=mode.reinstall or dist.name in mode.reinstall_packages,
-                editable=dist.url is not None and _bare_url(dist.url) in editables,
+                editable=dist.editable or (dist.url is not None and _bare_url(dist.url) in editables),
             )
         )
     plan = make_plan(desired, installed, reinstall_all=mode.reinstall, exact=mode.exact or mode.sync)

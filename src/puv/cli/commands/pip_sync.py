@@ -9,7 +9,9 @@ the files list them. An empty set of requirements is an error unless
 
 Output and options otherwise match `puv pip install` (``--dry-run``,
 ``--reinstall``, ``--link-mode``, ``--compile-bytecode``, ``--require-hashes``,
-index options, ``--python`` / ``--system`` / ``--break-system-packages``).
+index options, ``--python`` / ``--system`` / ``--break-system-packages``, and
+the build options ``-C/--config-settings`` and ``--no-build-isolation`` for
+local projects, URL and git sources and sdists).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from puv.cli.builds import add_build_options
     from puv.cli.commands.pip_install import add_install_options, add_resolution_options, add_target_options
     from puv.cli.options import add_index_options
 
@@ -41,10 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_install_options(parser, upgrade=False)
     add_target_options(parser)
     add_resolution_options(parser)
+    add_build_options(parser)
     add_index_options(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from puv.cli.builds import build_options
     from puv.cli.commands.pip_install import (
         InstallMode,
         environment_for,
@@ -73,6 +78,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         require_hashes=ctx.settings.require_hashes or inputs.options.require_hashes,
         verify_hashes=not args.no_verify_hashes,
         refresh=refresh_of(args),
+        build_options=build_options(ctx, args),
     )
     interpreter = environment_for(ctx, args, dry_run=args.dry_run)
     return install_into(ctx, interpreter, inputs, mode)

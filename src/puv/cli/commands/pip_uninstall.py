@@ -13,9 +13,12 @@ removed the command warns ``No packages to uninstall`` and still exits 0.
 ``--dry-run`` prints ``Would uninstall N packages`` and the same list, and
 changes nothing.
 
-While removing, the command holds an exclusive lock on ``.puv.lock`` in the
-environment's first site-packages directory (the lock ``puv pip install`` and
-``sync`` take), so two puv processes never change one environment at once.
+While removing, the command holds the environment lock ``puv pip install`` and
+``sync`` take (``<venv>/.lock``, see
+:func:`puv.domain.installer.operation.environment_lock`; it says "Waiting for
+another puv process" when it has to wait) and an exclusive lock on ``.puv.lock``
+in the environment's first site-packages directory, so two puv processes never
+change one environment at once.
 """
 
 from __future__ import annotations
@@ -181,7 +184,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
 
     sites[0].mkdir(parents=True, exist_ok=True)
-    with environment_lock(sites[0]):
+    from puv.domain.installer.operation import environment_lock as install_lock
+
+    # The lock `pip install` / `pip sync` hold (``<venv>/.lock``), then our own.
+    with install_lock(
+        interpreter.prefix,
+        interpreter.is_venv,
+        on_wait=lambda: ctx.printer.status(f"Waiting for another puv process to finish with {interpreter.prefix}"),
+    ), environment_lock(sites[0]):
         selected = select(list_installed(sites), warn=True)
         if not selected:
             ctx.printer.warn("No packages to uninstall")

@@ -9,8 +9,8 @@ The rules of PEP 517 / PEP 518, as pip and uv apply them:
 - no ``[build-system]`` (no pyproject.toml, a ``setup.py``-only project):
   the legacy backend with ``setuptools>=40.8.0``.
 
-An sdist (``.tar.gz``, ``.zip``, ...) is unpacked (member names checked, no
-links or devices) and its single top-level directory is the tree.
+An sdist (``.tar.gz``, ``.zip``, ...) is unpacked by the one safe extractor,
+:func:`puv.io.archive.unpack_sdist`, and its single top-level directory is the tree.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from puv.domain.build.errors import InvalidProject
+from puv.io.archive import SDIST_SUFFIXES
 
 DEFAULT_REQUIRES = ("setuptools>=40.8.0",)
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
 #: Files whose content decides how a project builds (and what its metadata is).
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,44 +120,12 @@ def load_tree(directory: Path) -> SourceTree:
 
 
 def unpack_sdist(archive: Path, dest: Path) -> Path:
-    """Unpack the source archive into ``dest`` (created); the project directory in it."""
-    from puv.io.archive import UnsafeArchive, check_member_name
+    """Unpack the source archive into ``dest`` (created); the project directory in it.
 
-    label = archive.name
-    dest.mkdir(parents=True, exist_ok=True)
-    try:
-        if label.lower().endswith(".zip"):
-            import zipfile
+    The one safe extractor, :func:`puv.io.archive.unpack_sdist`, does the work: a
+    hostile archive (paths out of ``dest``, links out of the tree, devices) is
+    refused there with :class:`~puv.io.archive.UnsafeArchive`.
+    """
+    from puv.io.archive import unpack_sdist as safe_unpack
 
-            with zipfile.ZipFile(archive) as zf:
-                for info in zf.infolist():
-                    check_member_name(info.filename, label)
-                    mode = info.external_attr >> 16
-                    if mode and (mode & 0o170000) == 0o120000:
-                        raise UnsafeArchive(f"{label} contains a symbolic link: {info.filename!r}")
-                zf.extractall(dest)
-        else:
-            import tarfile
-
-            with tarfile.open(archive) as tf:
-                members = []
-                for member in tf.getmembers():
-                    check_member_name(member.name, label)
-                    if not (member.isfile() or member.isdir()):
-                        continue  # links, devices: never written
-                    member.mode = (member.mode | 0o600) & 0o755 if member.isfile() else 0o755
-                    members.append(member)
-                if hasattr(tarfile, "data_filter"):
-                    tf.extractall(dest, members=members, filter="data")
-                else:  # pragma: no cover - old patch releases
-                    tf.extractall(dest, members=members)
-    except (OSError, EOFError) as error:
-        raise InvalidProject(f"cannot unpack the source distribution {label}", causes=[str(error)]) from None
-    except UnsafeArchive:
-        raise
-    except Exception as error:  # tarfile.TarError, zipfile.BadZipFile
-        raise InvalidProject(f"{label} is not a valid source archive", causes=[str(error)]) from None
-    entries = [entry for entry in dest.iterdir() if not entry.name.startswith(".")]
-    if len(entries) == 1 and entries[0].is_dir():
-        return entries[0]
-    return dest
+    return safe_unpack(archive, dest)

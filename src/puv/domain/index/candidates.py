@@ -571,6 +571,8 @@ class Candidates:
     incompatible: Mapping[Version, Incompatible] = field(compare=False)
     missing_upload_time: tuple[str, ...] = ()
     skipped: int = 0
+    #: ``all_versions()``, computed on first use (the solver asks for it at every dead end).
+    _all_versions: tuple[Version, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Candidate]:
         """The usable candidates, newest first."""
@@ -593,7 +595,11 @@ class Candidates:
 
     def all_versions(self) -> tuple[Version, ...]:
         """Every version seen (usable or not), newest first."""
-        return tuple(sorted({*self.candidates, *self.incompatible}, reverse=True))
+        found = self._all_versions
+        if found is None:
+            found = tuple(sorted({*self.candidates, *self.incompatible}, reverse=True))
+            object.__setattr__(self, "_all_versions", found)  # a cache: the value never changes
+        return found
 
 
 # --------------------------------------------------------------------------- selection

@@ -17,6 +17,7 @@ many threads ask at the same time.
 
 from __future__ import annotations
 
+import struct
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -209,6 +210,13 @@ class IndexClient:
         return self._metadata_by_ranges(file)
 
     def _metadata_by_ranges(self, file: DistFile) -> bytes:
+        """METADATA of a remote wheel with range requests: the tail (the end of central
+        directory record and, in most wheels, the whole directory), then the member.
+
+        When the directory does not fit in the tail, the METADATA entry is looked for
+        in the part that does (wheel builders write ``.dist-info`` last, so its entries
+        end the directory): a large wheel then costs two requests, not three.
+        """
         first = self.http.get(file.url, headers={"Range": f"bytes=-{zd.TAIL_GUESS}", "Accept-Encoding": "identity"})
         if first.status == 200:
             _check_digests(first.body, file.hashes, file.filename)
@@ -218,12 +226,18 @@ class IndexClient:
         total = _content_range_total(first.header("content-range"))
         tail_offset = total - len(first.body) if total is not None else 0
         directory = zd.find_directory(first.body, tail_offset)
+        member: zd.Member | None = None
         if directory.offset >= tail_offset:
             start = directory.offset - tail_offset
             listing = first.body[start : start + directory.size]
+            member = zd.find_metadata_member(zd.parse_directory(listing), file.filename)
         else:
-            listing = self._range(file, directory.offset, directory.size)
-        member = zd.find_metadata_member(zd.parse_directory(listing), file.filename)
+            end = directory.offset + directory.size - tail_offset
+            if 0 < end <= len(first.body):
+                member = _metadata_entry_in_part(first.body[:end], file.filename)
+            if member is None:
+                listing = self._range(file, directory.offset, directory.size)
+                member = zd.find_metadata_member(zd.parse_directory(listing), file.filename)
         # The local header's extra field may differ from the central one: ask for slack.
         want = zd.LOCAL_HEADER_SIZE + len(member.name.encode()) + 1024 + member.compressed_size
         if member.header_offset >= tail_offset:
@@ -265,6 +279,62 @@ def _check_identity(metadata: CoreMetadata, file: DistFile) -> None:
             source=file.filename,
             hints=["the index serves inconsistent files; report it to the index's maintainers"],
         )
+
+
+_CENTRAL_SIG = b"PK\x01\x02"
+_METADATA_SUFFIX = b".dist-info/METADATA"
+
+
+def _metadata_entry_in_part(part: bytes, filename: str) -> zd.Member | None:
+    """The central directory entry of ``<name>-<version>.dist-info/METADATA`` in ``part``,
+    bytes that END where the central directory ends (its beginning may be cut off).
+
+    None unless ``part`` holds exactly one top-level ``*.dist-info/METADATA`` entry and
+    it names this wheel's project and version: the caller then reads the whole
+    directory (and reports a wheel with several the same way whichever part holds them).
+    """
+    from puv.primitives.filenames import try_parse_filename
+
+    parsed = try_parse_filename(filename)
+    if parsed is None:
+        return None
+    entries: list[zd.Member] = []
+    found = part.rfind(_METADATA_SUFFIX)
+    while found >= 0:
+        name_end = found + len(_METADATA_SUFFIX)
+        # The entry header (46 bytes) comes right before the name: find the one
+        # whose name length ends the name here.
+        lowest = max(0, found - 46 - 512)
+        start = part.rfind(_CENTRAL_SIG, lowest, found)
+        while start >= 0:
+            if start + 46 <= found:
+                name_len, extra_len, comment_len = struct.unpack("<3H", part[start + 28 : start + 34])
+                if start + 46 + name_len == name_end:
+                    entries.extend(zd.parse_directory(part[start : start + 46 + name_len + extra_len + comment_len]))
+                    break
+            start = part.rfind(_CENTRAL_SIG, lowest, start)
+        found = part.rfind(_METADATA_SUFFIX, 0, found)
+    top = [m for m in entries if m.name.count("/") == 1 and m.name.endswith(".dist-info/METADATA")]
+    if len(top) == 1 and _names_wheel(top[0].name, parsed.name, parsed.version):
+        return top[0]
+    return None
+
+
+def _names_wheel(member: str, name: str, version: object) -> bool:
+    """Whether ``member`` is ``<name>-<version>.dist-info/METADATA`` at the top of the wheel."""
+    from packaging.utils import canonicalize_name
+    from packaging.version import InvalidVersion, Version
+
+    directory, slash, rest = member.partition("/")
+    if not slash or rest != "METADATA" or not directory.endswith(".dist-info"):
+        return False
+    project, dash, text = directory[: -len(".dist-info")].rpartition("-")
+    if not dash:
+        return False
+    try:
+        return canonicalize_name(project) == name and Version(text) == version
+    except InvalidVersion:
+        return False
 
 
 def _content_range_total(value: str | None) -> int | None:

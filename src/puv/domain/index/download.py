@@ -5,7 +5,13 @@ against the index's digests and any ``--hash`` the user gave, size-checked,
 unpacked into a staging directory and published with one ``rename`` as
 ``archive-v1/<project>/<sha256>/`` (with a ``.puv-complete`` marker written last).
 When that directory already exists, nothing is fetched. If anything fails,
-nothing is left in the cache.
+nothing is left in the cache: not under ``archive-v1``, not in ``tmp/``.
+
+Hostile wheels (unsafe names, links, zip parsing differentials, decompression
+bombs beyond ``limits``, corrupt data) are refused by
+:func:`puv.io.archive.unpack_wheel` with :class:`~puv.io.archive.UnsafeArchive`;
+what the wheel *means* (its ``.dist-info``, ``METADATA``, ``RECORD``) is checked
+when it is installed (:func:`puv.domain.installer.wheel_install.install_wheel`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from puv.errors import NetworkError, PuvError
-from puv.io.archive import unpack_wheel
+from puv.io.archive import DEFAULT_UNPACK_LIMITS, UnpackLimits, unpack_wheel
 from puv.io.cache import Cache
 from puv.io.http import HttpClient, redact
 from puv.primitives.simple_api import DistFile
@@ -88,8 +94,13 @@ def fetch_wheel(
     required_hashes: tuple[tuple[str, str], ...] = (),
     requirement: str | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    limits: UnpackLimits = DEFAULT_UNPACK_LIMITS,
 ) -> Unpacked:
-    """Make sure ``file`` is unpacked in the cache and return where."""
+    """Make sure ``file`` is unpacked in the cache and return where.
+
+    ``limits`` bounds what unpacking may write (decompression bombs); callers pass
+    the user's setting, the default is :data:`puv.io.archive.DEFAULT_UNPACK_LIMITS`.
+    """
     import tempfile
 
     known = next((digest.lower() for alg, digest in file.hashes if alg == "sha256"), None)
@@ -122,7 +133,7 @@ def fetch_wheel(
         if is_complete(target):
             return Unpacked(project, file.filename, sha256, target, downloaded=True)
         staging = Path(tempfile.mkdtemp(dir=tmp_root, prefix="unpack-"))
-        unpack_wheel(tmp_path, staging, label=file.filename)
+        unpack_wheel(tmp_path, staging, label=file.filename, limits=limits)
         (staging / COMPLETE_MARKER).write_text(file.filename + "\n")
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists() and not is_complete(target):

@@ -57,7 +57,9 @@ class InstallItem:
     different version, or the same one for a reinstall). A wheel built from a
     local source records ``direct_info`` ``"dir"`` (a project directory:
     ``dir_info``, editable when ``desired.editable``) or ``"archive"`` with the
-    source archive's ``direct_sha256``.
+    source archive's ``direct_sha256``; one built from a remote source records
+    ``direct_json`` as it is (``vcs_info`` of a git checkout, ``archive_info``
+    of a downloaded archive).
     """
 
     desired: Desired
@@ -67,6 +69,7 @@ class InstallItem:
     replaces: InstalledDist | None = None
     direct_info: str = "archive"
     direct_sha256: str | None = None
+    direct_json: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +186,7 @@ def prepare(
         if not item.prepare.file.filename.lower().endswith(".whl"):
             raise BuildError(
                 f"{item.desired.name}=={item.desired.version} is available only as a source distribution "
-                f"(`{item.prepare.file.filename}`), and building it is not available yet",
+                f"(`{item.prepare.file.filename}`), and nothing is built here (a build environment's requirements)",
                 hints=[
                     "pick a version with a wheel for this Python and platform",
                     "or use `--only-binary :all:` to consider only wheels",
@@ -216,6 +219,8 @@ def item_direct_url(item: InstallItem, sha256: str) -> dict[str, Any] | None:
     """The ``direct_url.json`` an item records (None: installed from an index)."""
     if not item.direct_url:
         return None
+    if item.direct_json is not None:
+        return dict(item.direct_json)
     return direct_url_json(
         item.direct_url, item.direct_sha256 or sha256, info=item.direct_info, editable=item.desired.editable
     )
@@ -568,14 +573,57 @@ def _check_root(check: _Check, spec: Any, direct_url_of: Callable[[Any], str | N
     if name is None:
         return False
     if spec.is_direct:
-        wanted = direct_url_of(spec) if direct_url_of is not None else None
         dist = check.by_name.get(name)
+        location = spec.url or ""
+        if location.lower().startswith("git+"):
+            if dist is None or dist.direct_url is None or not _same_git_source(location, dist.direct_url):
+                return False
+            return _check_dist(check, name, spec.extras, check_version=None)
+        wanted = direct_url_of(spec) if direct_url_of is not None else None
         if wanted is None or dist is None or dist.direct_url is None or dist.direct_url.url != wanted:
             return False
         return _check_dist(check, name, spec.extras, check_version=None)
     if name in check.overrides:
         return all(_check_requirement(check, override.canonical_name, override.specifier, spec.extras | override.extras) for override in check.overrides[name] if _marker_holds(override.marker, check.markers))
     return _check_requirement(check, name, spec.specifier, spec.extras)
+
+
+def _git_parts(url: str) -> tuple[str, str | None, str | None]:
+    """(repository without credentials, revision, subdirectory) of a ``git+`` URL."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    rest, _, fragment = url.strip()[4:].partition("#")
+    subdirectory = None
+    for item in fragment.split("&") if fragment else ():
+        key, _, value = item.partition("=")
+        if key.strip().lower() == "subdirectory":
+            subdirectory = unquote(value.strip()) or None
+    parts = urlsplit(rest)
+    path, revision = parts.path, None
+    if "@" in path:
+        path, revision = path.rsplit("@", 1)
+        revision = unquote(revision)
+    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], path, parts.query, "")), revision, subdirectory
+
+
+def _same_git_source(url: str, direct: Any) -> bool:
+    """Whether a distribution installed from git (PEP 610 ``vcs_info``) meets a ``git+``
+    requirement: same repository and subdirectory, and the commit the requirement
+    names or else the same requested revision. As in uv, a branch is not fetched
+    again to see whether it moved (``--upgrade`` / ``--reinstall`` do that)."""
+    if getattr(direct, "kind", None) != "vcs" or getattr(direct, "vcs", None) != "git":
+        return False
+    try:
+        repository, revision, subdirectory = _git_parts(url)
+        installed, _, _ = _git_parts("git+" + direct.url)
+    except ValueError:
+        return False
+    if installed != repository or direct.subdirectory != subdirectory:
+        return False
+    commit = direct.commit_id or ""
+    if revision is not None and len(revision) in (40, 64) and revision.lower() == commit.lower():
+        return True
+    return bool(direct.requested_revision == revision)
 
 
 def _check_requirement(check: _Check, name: str, specifier: Any, extras: frozenset[str]) -> bool:

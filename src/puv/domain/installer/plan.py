@@ -139,6 +139,12 @@ def _url_of(installed: Any) -> str | None:
     if isinstance(direct, dict):
         url = direct.get("url")
         return url if isinstance(url, str) else None
+    if getattr(direct, "kind", None) == "vcs":
+        # ``git+URL@<commit>[#subdirectory=...]``: what a resolved VCS pin looks like.
+        display = getattr(direct, "display", None)
+        if callable(display):
+            text = display()
+            return text if isinstance(text, str) else None
     url = getattr(direct, "url", None)
     return url if isinstance(url, str) else None
 

@@ -18,7 +18,8 @@ the archive's members plus a ``.puv-complete`` marker that is never installed).
   for scripts), with sha256 and size (PEP 376/627).
 
 Validation happens before anything is written: one ``.dist-info`` directory
-whose name and version match the wheel's; a ``WHEEL`` file with
+whose name and version match the wheel's; a ``METADATA`` file whose ``Name`` and
+``Version`` match them too; a ``WHEEL`` file with
 ``Wheel-Version`` 1.x; a ``RECORD`` that lists every file (bar its own
 signature files) with no absolute or ``..`` path, and no row for a missing
 file. How much more is checked is ``verify``: ``"size"`` (the default) compares
@@ -169,6 +170,35 @@ def _find_dist_info(files: Iterable[str], dist_name: str, version: str, label: s
             filename=label,
         )
     return info
+
+
+def _check_metadata_identity(data: bytes, info_dir: str, dist_name: str, version: str, label: str) -> None:
+    """``METADATA``'s ``Name`` and ``Version`` must be the wheel's (and so its ``.dist-info``'s)."""
+    from packaging.utils import canonicalize_name
+
+    from puv.primitives.metadata import parse_headers
+
+    fields: dict[str, str] = {}
+    for key, value in parse_headers(data):
+        fields.setdefault(key.lower(), value)
+    source = f"{info_dir}/METADATA"
+    for field in ("name", "version"):
+        if not fields.get(field):
+            raise InvalidWheel(f"{label}: {source} has no {field.capitalize()} field", filename=label)
+    if canonicalize_name(fields["name"]) != canonicalize_name(dist_name):
+        raise InvalidWheel(
+            f"{label}: {source} names the distribution `{fields['name']}`, but the wheel and its "
+            f".dist-info directory are `{dist_name}`",
+            filename=label,
+            hints=["the wheel is malformed or malicious; it was not installed"],
+        )
+    if not _same_version(fields["version"], version):
+        raise InvalidWheel(
+            f"{label}: {source} says version `{fields['version']}`, but the wheel and its "
+            f".dist-info directory are version `{version}`",
+            filename=label,
+            hints=["the wheel is malformed or malicious; it was not installed"],
+        )
 
 
 def _scheme_dict(paths: Mapping[str, str] | Any, dist_name: str) -> dict[str, str]:
@@ -322,6 +352,10 @@ def install_wheel(
         wheel_info = parse_wheel_info(wheel_bytes, source=f"{label}: {info_dir}/WHEEL")
     except MetadataError as error:
         raise InvalidWheel(error.message, filename=label, hints=error.hints) from None
+    metadata_bytes = read(f"{info_dir}/METADATA")
+    if metadata_bytes is None:
+        raise InvalidWheel(f"{label} has no {info_dir}/METADATA file", filename=label)
+    _check_metadata_identity(metadata_bytes, info_dir, dist_name, version, label)
     record_bytes = read(record_rel)
     if record_bytes is None:
         raise InvalidWheel(f"{label} has no {record_rel} file", filename=label)

@@ -1,8 +1,9 @@
 """The resolver's seam to the builder: metadata of requirements that need a build.
 
-A direct requirement on a project to build (a local directory, a local sdist;
-later VCS checkouts and remote sdists) has no metadata file to read: the
-resolver asks a :class:`BuildContext` for it. The CLI wires the builder
+A direct requirement on a project to build (a local directory, a local or
+remote sdist, a git checkout) has no metadata file to read, nor has a version
+the index offers only as a source distribution: the resolver asks a
+:class:`BuildContext` for it. The CLI wires the builder
 (:mod:`puv.domain.build`) in; the resolver never imports it.
 """
 
@@ -12,6 +13,7 @@ from typing import Protocol
 
 from puv.primitives.metadata import CoreMetadata
 from puv.primitives.requirement_spec import RequirementSpec
+from puv.primitives.simple_api import DistFile
 
 
 class BuildContext(Protocol):
@@ -19,6 +21,16 @@ class BuildContext(Protocol):
 
     def direct_metadata(self, spec: RequirementSpec) -> CoreMetadata:
         """The core metadata of the project ``spec`` names (``BuildError`` when it cannot be had)."""
+        ...
+
+    def resolved_url(self, spec: RequirementSpec) -> str:
+        """The URL that pins exactly the source ``direct_metadata(spec)`` read (a git
+        requirement at its commit; else :func:`direct_url` of ``spec``)."""
+        ...
+
+    def sdist_metadata(self, project: str, file: DistFile) -> CoreMetadata:
+        """The core metadata of an index's source distribution of ``project`` (fetched,
+        then PKG-INFO when static, else the backend's; ``BuildError`` when it cannot be had)."""
         ...
 
 

@@ -199,6 +199,12 @@ def _range_hints(name: NormalizedName, wanted: VersionRange, provider: PythonPro
                 f"is {provider.target.python_version}"
             )
             verbs = ("requires", "require")
+        elif incompatible.kind in ("no-build", "only-binary") and not (
+            incompatible.wheel_platforms and incompatible.wheel_platforms != ("any",)
+        ):
+            flag = "--no-build" if incompatible.kind == "no-build" else f"`{name}` (or `:all:`) from --only-binary"
+            message = f"to be built from its source distribution (drop {flag} to build it)"
+            verbs = ("needs", "need")
         elif incompatible.wheel_platforms and incompatible.wheel_platforms != ("any",):
             message = f"wheels only for: {', '.join(incompatible.wheel_platforms)}"
             verbs = ("has", "have")

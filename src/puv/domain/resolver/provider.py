@@ -32,7 +32,10 @@ Speed: the provider implements the solver's ``Prefetcher`` protocol. Whenever
 the allowed range of undecided packages changes, the page and the metadata of
 the version ``choose_version`` would pick are fetched in a thread pool; when
 the solver keeps rejecting versions of one package, the metadata of the next
-few candidates is fetched in one parallel batch. The index client memoizes
+candidates is fetched in parallel batches that grow as the rejections go on:
+the next versions in the allowed range, and the versions below the chosen one
+in the whole list (where the walk goes once a dependent's range moves on, as
+boto3 and botocore do in step). The index client memoizes
 every page and metadata file, so the solver thread just waits for an
 in-flight result and nothing is fetched twice.
 """
@@ -79,7 +82,10 @@ ROOT_VERSION = Version("0")
 #: How many times ``choose_version`` may be asked about one package before the
 #: next candidates' metadata is fetched in a batch.
 BACKTRACK_PREFETCH_AFTER = 2
-#: How many candidate versions one backtracking batch fetches.
+#: How many candidate versions one backtracking batch fetches at first; the
+#: batch doubles every ``BACKTRACK_BATCH`` further rejections (up to the
+#: number of prefetch workers), so a long walk down a package's versions keeps
+#: a growing window of metadata in flight.
 BACKTRACK_BATCH = 8
 
 _FULL = normalize_range(SpecifierSet("").to_range())
@@ -259,8 +265,8 @@ def source_pin(spec: RequirementSpec, build: BuildContext) -> UrlPin:
             f"the requirement `{spec}` names `{spec.canonical_name}`, but the project there is `{name}`",
             hints=[f"write `{name} @ {spec.location}`"],
         )
-    url = direct_url(spec)
-    filename = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    url = build.resolved_url(spec)  # a git requirement: pinned to the commit it resolved to
+    filename = unquote(urlsplit(direct_url(spec)).path.rstrip("/").rsplit("/", 1)[-1])
     return UrlPin(name, metadata.version, DistFile(filename=filename, url=url), url, metadata)
 
 
@@ -298,9 +304,16 @@ class PythonProvider:
         self._lock = threading.Lock()
         self._asked: dict[NormalizedName, int] = {}
         self._batched: set[tuple[NormalizedName, Version]] = set()
+        #: name -> (its eligible versions in the whole range, in the order tried; their positions)
+        self._whole_order: dict[NormalizedName, tuple[list[Version], dict[Version, int]]] = {}
         self._speculated: set[tuple[NormalizedName, frozenset[NormalizedName]]] = set()
-        #: Versions whose metadata needs a source distribution built (which puv
-        #: cannot do yet): skipped during the search, judged by ``resolve()``.
+        #: Index sdists: their metadata comes from ``build`` (a download, then
+        #: PKG-INFO or the backend), once per file.
+        self._build = build
+        self._sdist_memo: _Memo[CoreMetadata] = _Memo()
+        #: Versions whose metadata needs a source distribution built that could
+        #: not be built (no ``build``, or the build failed): skipped during the
+        #: search, judged by ``resolve()``.
         self.unbuilt: dict[NormalizedName, dict[Version, BuildError]] = {}
         #: (key, version) -> the dependency mapping handed to the solver
         self.dependencies_of: dict[tuple[PackageKey, Version], Mapping[PackageKey, VersionRange]] = {}
@@ -540,7 +553,7 @@ class PythonProvider:
             return self._fallback(name, candidates, allowed)
         asked = self._asked[name] = self._asked.get(name, 0) + 1
         if asked > BACKTRACK_PREFETCH_AFTER and self._executor is not None:
-            self._prefetch_batch(name, candidates, ordered[1 : 1 + BACKTRACK_BATCH])
+            self._prefetch_backtracking(name, candidates, ordered, asked)
         return ordered[0]
 
     def get_dependencies(self, package: PackageKey, version: Version) -> Dependencies[PackageKey]:
@@ -587,6 +600,8 @@ class PythonProvider:
             self.unbuilt.setdefault(name, {}).setdefault(version, error)
             if isinstance(package, Extra):
                 return base
+            if self._build is not None:
+                return UnavailableDependencies("has a source distribution that could not be built")
             return UnavailableDependencies("needs a source distribution built, which puv cannot do yet")
         requires_python = metadata.requires_python
         if requires_python is not None and not requires_python.contains(
@@ -631,7 +646,11 @@ class PythonProvider:
         pin = self.url_pins.get(name)
         if pin is not None and pin.metadata is not None:
             return pin.metadata
-        return self.index.metadata(name, self.file_for(name, version))
+        file = self.file_for(name, version)
+        build = self._build
+        if build is not None and file.kind == "sdist":
+            return self._sdist_memo.get(file.url, lambda: build.sdist_metadata(name, file))
+        return self.index.metadata(name, file)
 
     # -- PriorityHints ---------------------------------------------------------------
 
@@ -670,16 +689,41 @@ class PythonProvider:
         except Exception:  # the solver thread meets the same error and reports it
             return
 
+    def _prefetch_backtracking(
+        self, name: NormalizedName, candidates: Candidates, ordered: Sequence[Version], asked: int
+    ) -> None:
+        """The solver keeps rejecting versions of ``name``: fetch far ahead of it.
+
+        ``ordered`` is what it may still try in the allowed range, best first. The
+        window grows with the rejections; besides the rest of ``ordered`` it covers
+        the versions after the chosen one in the whole range, which the solver
+        reaches once another package's choice moves the allowed range on.
+        """
+        doublings = min(3, (asked - BACKTRACK_PREFETCH_AFTER - 1) // BACKTRACK_BATCH)
+        size = min(BACKTRACK_BATCH << doublings, max(BACKTRACK_BATCH, self.options.max_workers))
+        window = list(ordered[1 : 1 + size])
+        whole = self._whole_order.get(name)
+        if whole is None:
+            versions = self.eligible(name, candidates, _FULL)
+            whole = self._whole_order[name] = (versions, {v: i for i, v in enumerate(versions)})
+        position = whole[1].get(ordered[0])
+        if position is not None:
+            window.extend(whole[0][position + 1 : position + 1 + size])
+        self._prefetch_batch(name, candidates, window)
+
     def _prefetch_batch(self, name: NormalizedName, candidates: Candidates, versions: Sequence[Version]) -> None:
         executor = self._executor
         assert executor is not None
         if self.options.no_deps:
             return
         with self._lock:
-            fresh = [v for v in versions if (name, v) not in self._batched]
+            fresh = [v for v in dict.fromkeys(versions) if (name, v) not in self._batched]
             self._batched.update((name, v) for v in fresh)
         for version in fresh:
-            executor.submit(self._fetch_quietly, name, candidates, version)
+            try:
+                executor.submit(self._fetch_quietly, name, candidates, version)
+            except RuntimeError:  # shut down: the resolution is over
+                return
 
     def _fetch_quietly(
         self,

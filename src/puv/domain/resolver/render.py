@@ -9,7 +9,7 @@ The text follows uv's ``pip compile`` (which follows pip-tools):
   followed by a blank line;
 * one pin per distribution, sorted by normalised name: ``name==version``
   (``name[extra,...]==version`` with ``--no-strip-extras``; ``name @ URL`` for
-  a direct reference), with `` \\`` + ``    --hash=alg:hex`` continuation lines
+  a direct reference, ``-e URL`` for an editable one), with `` \\`` + ``    --hash=alg:hex`` continuation lines
   for ``--generate-hashes`` (every file of the version the target could use,
   sorted);
 * ``# via`` annotations naming the inputs (``-r requirements.in``,
@@ -181,7 +181,9 @@ def parents(resolution: Resolution) -> dict[NormalizedName, tuple[NormalizedName
 
 
 def pin_line(dist: ResolvedDist, *, strip_extras: bool = True) -> str:
-    """``name==version``, ``name[extras]==version`` or ``name @ URL``."""
+    """``name==version``, ``name[extras]==version``, ``name @ URL`` or ``-e URL``."""
+    if dist.editable and dist.url is not None:
+        return f"-e {redact_url(dist.url)}"
     name: str = dist.name
     if dist.extras and not strip_extras:
         name += "[" + ",".join(sorted(dist.extras)) + "]"

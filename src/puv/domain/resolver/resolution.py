@@ -42,6 +42,8 @@ class ResolvedDist:
     requirements (``name @ url``), which have no index files. ``extras`` are
     the extras of it that the resolution activated (for ``--no-strip-extras``).
     ``requested``: a user input named it directly (PEP 376 REQUESTED).
+    ``editable``: a direct requirement given with ``-e`` (PEP 660; rendered as
+    an ``-e URL`` line).
     """
 
     name: NormalizedName
@@ -55,6 +57,7 @@ class ResolvedDist:
     yanked_reason: str | None = None
     marker: Marker | None = None
     dependencies: tuple[NormalizedName, ...] = ()
+    editable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

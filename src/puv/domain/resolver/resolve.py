@@ -147,6 +147,7 @@ def build_resolution(provider: PythonProvider, versions: Mapping[PackageKey, Ver
                 extras=frozenset(extras.get(name, ())),
                 requested=name in provider.direct,
                 dependencies=tuple(sorted(dependencies.get(name, ()))),
+                editable=any(spec.editable for spec in provider.root_specs.get(name, ())),
             )
         else:
             candidate = provider.candidates(name).get(version)
