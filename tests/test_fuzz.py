@@ -14,11 +14,8 @@ Runs are bounded and deterministic (``derandomize=True``, no example
 database) so the file belongs in the default suite: :data:`EXAMPLES` lists the
 example budget of every property and :data:`TOTAL_EXAMPLES` their sum.
 
-Crashes found in ``simple_api`` (owned elsewhere) are tolerated inside the
-properties only when they match a known signature in
-:data:`KNOWN_SIMPLE_API_CRASHES`; each has a strict ``xfail`` regression case
-below naming the input, so fixing the bug turns the case into an XPASS failure
-and the tolerance is then removed.
+Every crash fuzzing found is kept as a fixed regression case (``@example`` or
+a parametrized test naming the input).
 """
 
 from __future__ import annotations
@@ -641,35 +638,9 @@ def test_pyproject_structured(
 
 PAGE_URL = "https://example.invalid/simple/demo/"
 
-#: Crashes found in simple_api (owned elsewhere, not edited here), as (exception type,
-#: a piece of its message). Each has a strict xfail case in ``test_known_simple_api_crash``.
-KNOWN_SIMPLE_API_CRASHES: tuple[tuple[type[BaseException], str], ...] = (
-    (ValueError, "Invalid IPv6 URL"),  # urljoin on <base href> / <a href> / JSON `url`
-    (ValueError, "invalid literal for int()"),  # API version `²` passes str.isdigit()
-    (ValueError, "Exceeds the limit"),  # API version of 4400 digits
-    (RecursionError, ""),  # json.loads on deeply nested arrays
-)
-
-
-def _from_simple_api(error: BaseException) -> bool:
-    return any(
-        frame.filename.endswith(os.path.join("primitives", "simple_api.py"))
-        for frame in traceback.extract_tb(error.__traceback__)
-    )
-
-
 def simple_api_outcome(call: Callable[[], T]) -> T | PuvError | None:
-    """:func:`outcome`, tolerating only the known simple_api crashes (see the xfails)."""
-    try:
-        return outcome(call)
-    except (Exception, RecursionError) as error:
-        known = any(
-            type(error) is kind and fragment in str(error)
-            for kind, fragment in KNOWN_SIMPLE_API_CRASHES
-        )
-        if known and _from_simple_api(error):
-            return None
-        raise
+    """:func:`outcome` for the simple-API parsers (kept as a name for the call sites)."""
+    return outcome(call)
 
 
 def _exercise_flat(page: object) -> None:
@@ -1541,10 +1512,6 @@ def _json_page(files: list[object], api_version: object = "1.0") -> str:
     return json.dumps({"meta": {"api-version": api_version}, "name": "demo", "files": files})
 
 
-def _known_crash(reason: str, raises: type[BaseException] = ValueError) -> Any:
-    return pytest.mark.xfail(strict=True, raises=raises, reason=f"simple_api crash: {reason}")
-
-
 @pytest.mark.parametrize(
     "call",
     [
@@ -1552,18 +1519,11 @@ def _known_crash(reason: str, raises: type[BaseException] = ValueError) -> Any:
             lambda: simple_api.parse_project_html(
                 '<base href="//[bad/"><a href="demo-1.0.tar.gz">x</a>', PAGE_URL, "demo"
             ),
-            marks=_known_crash(
-                'HTML `<base href="//[bad/">`: urljoin raises ValueError("Invalid IPv6 URL")'
-            ),
             id="html-base-href-bad-ipv6",
         ),
         pytest.param(
             lambda: simple_api.parse_find_links_html(
                 '<a href="//[bad/demo-1.0.tar.gz">x</a>', PAGE_URL
-            ),
-            marks=_known_crash(
-                'HTML `<a href="//[bad/demo-1.0.tar.gz">`: urljoin raises '
-                'ValueError("Invalid IPv6 URL")'
             ),
             id="html-anchor-href-bad-ipv6",
         ),
@@ -1575,51 +1535,36 @@ def _known_crash(reason: str, raises: type[BaseException] = ValueError) -> Any:
                 PAGE_URL,
                 "demo",
             ),
-            marks=_known_crash(
-                'JSON file `"url": "//[bad/demo-1.0.tar.gz"`: urljoin raises '
-                'ValueError("Invalid IPv6 URL")'
-            ),
             id="json-file-url-bad-ipv6",
         ),
         pytest.param(
             lambda: simple_api.parse_project_html(
                 '<meta name="pypi:repository-version" content="²">', PAGE_URL, "demo"
             ),
-            marks=_known_crash(
-                'HTML `<meta name="pypi:repository-version" content="²">`: "²".isdigit() is '
-                "true, int() raises ValueError"
-            ),
             id="html-api-version-superscript",
         ),
         pytest.param(
             lambda: simple_api.parse_project_json(_json_page([], "²"), PAGE_URL, "demo"),
-            marks=_known_crash(
-                'JSON `"meta": {"api-version": "²"}`: "²".isdigit() is true, int() raises '
-                "ValueError"
-            ),
             id="json-api-version-superscript",
         ),
         pytest.param(
             lambda: simple_api.parse_root_page(_json_page([], BIG), PAGE_URL, None),
-            marks=_known_crash(
-                "JSON api-version of 4400 digits: int() raises ValueError "
-                "(Exceeds the limit (4300 digits))"
-            ),
             id="json-api-version-4400-digits",
         ),
         pytest.param(
             lambda: simple_api.parse_project_json("[" * 100_000, PAGE_URL, "demo"),
-            marks=_known_crash(
-                'JSON body `"[" * 100_000`: json.loads raises RecursionError (not a ValueError)',
-                raises=RecursionError,
-            ),
             id="json-deeply-nested",
         ),
     ],
 )
-def test_known_simple_api_crash(call: Callable[[], object]) -> None:
-    """Each case must give a result or an IndexFormatError; today each crashes (xfail)."""
-    outcome(call)
+def test_simple_api_crashes_found_by_fuzzing_are_fixed(call: Callable[[], object]) -> None:
+    """Inputs that once crashed the simple-API parsers: now a result or an IndexFormatError."""
+    from puv.errors import IndexFormatError
+
+    try:
+        call()
+    except IndexFormatError as error:
+        assert error.url == PAGE_URL
 
 
 def test_examples_budget() -> None:

@@ -155,11 +155,15 @@ def _decode(body: bytes | str) -> str:
     return body.decode("utf-8", "replace")
 
 
+#: One component of an API version: ASCII digits, few enough for int().
+_API_PART = re.compile(r"[0-9]{1,9}")
+
+
 def _check_api_version(version: object, url: str) -> str:
     if not isinstance(version, str):
         raise IndexFormatError(f"the page at {url} has no valid API version", url=url)
     major_text, _, minor_text = version.strip().partition(".")
-    if not major_text.isdigit() or (minor_text and not minor_text.isdigit()):
+    if not _API_PART.fullmatch(major_text) or (minor_text and not _API_PART.fullmatch(minor_text)):
         raise IndexFormatError(
             f"the page at {url} declares an invalid API version `{version}`", url=url
         )
@@ -173,7 +177,15 @@ def _check_api_version(version: object, url: str) -> str:
     return version.strip()
 
 
-def _make_resolver(base: str) -> Callable[[str], str]:
+def _join(base: str, href: str, page: str) -> str:
+    """``urljoin`` whose failure (a malformed host such as ``//[bad/``) names the page."""
+    try:
+        return urljoin(base, href)
+    except ValueError as exc:
+        raise IndexFormatError(f"the page at {page} has an invalid link `{href}`: {exc}", url=page) from None
+
+
+def _make_resolver(base: str, page: str) -> Callable[[str], str]:
     """A fast ``urljoin(base, href)`` for many hrefs against one base URL.
 
     Absolute http(s) hrefs are returned as they are. A relative href is split
@@ -208,9 +220,9 @@ def _make_resolver(base: str) -> Callable[[str], str]:
             steps = href[:i]
             prefix = joined.get(steps)
             if prefix is None:
-                prefix = joined[steps] = urljoin(base, steps or "./")
+                prefix = joined[steps] = _join(base, steps or "./", page)
             return prefix + rest
-        return urljoin(base, href)
+        return _join(base, href, page)
 
     return resolve
 
@@ -318,7 +330,7 @@ def _html_files(
         base_href = _attributes(base.group(1)).get("href", "").strip()
         if base_href:
             break
-    resolve = _make_resolver(urljoin(url, base_href) if base_href else url)
+    resolve = _make_resolver(_join(url, base_href, url) if base_href else url, url)
     for match in _TAG_RE.finditer(text):
         tag = match.group(1).lower()
         attrs = _attributes(match.group(2))
@@ -328,7 +340,11 @@ def _html_files(
                 continue
             href = href.strip()
             link, _, fragment = href.partition("#")
-            file_url = resolve(link)
+            try:
+                file_url = resolve(link)
+            except IndexFormatError:
+                skipped.append(href)  # one unusable link does not spoil the page
+                continue
             filename = _url_filename(file_url)
             if classify(filename) is None:
                 skipped.append(filename or href)
@@ -398,6 +414,8 @@ def _load_json(body: bytes | str, url: str) -> tuple[dict[str, Any], str]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise IndexFormatError(f"the page at {url} is not valid JSON: {exc}", url=url) from None
+    except RecursionError:
+        raise IndexFormatError(f"the page at {url} is not valid JSON: nested too deeply", url=url) from None
     if not isinstance(data, dict):
         raise IndexFormatError(f"the page at {url} is not a JSON object", url=url)
     meta = data.get("meta")
@@ -517,7 +535,7 @@ def parse_project_json(
         ):
             raise _bad(url, "`versions` is not a list of strings")
         versions = tuple(versions_value)
-    resolve = _make_resolver(url)
+    resolve = _make_resolver(url, url)
     files: list[DistFile] = []
     skipped: list[str] = []
     for item in items:
