@@ -170,12 +170,12 @@ def test_requires_python_is_per_file() -> None:
 
 
 def test_invalid_requires_python_makes_the_file_unusable_not_an_error() -> None:
-    files = [f("demo-1.0-py3-none-any.whl", requires_python=">=3.6.*"), f("demo-0.9.tar.gz")]
+    files = [f("demo-1.0-py3-none-any.whl", requires_python=">=three"), f("demo-0.9.tar.gz")]
     result = select(files)
     assert result.versions == (V("0.9"),)
     why = result.reason(V("1.0"))
     assert why is not None and why.kind == "invalid-requires-python"
-    assert ">=3.6.*" in why.message
+    assert ">=three" in why.message
 
 
 def test_prerelease_interpreter_matches_requires_python() -> None:

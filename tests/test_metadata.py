@@ -125,7 +125,7 @@ def test_invalid_requires_dist_names_package_and_line() -> None:
         ("Metadata-Version: 2.1\nVersion: 1\n", "no `Name`"),
         ("Metadata-Version: 2.1\nName: x\n", "no `Version`"),
         ("Metadata-Version: 2.1\nName: x\nVersion: one\n", "invalid version"),
-        ("Metadata-Version: 2.1\nName: x\nVersion: 1\nRequires-Python: >=3.6.*\n", "Requires-Python"),
+        ("Metadata-Version: 2.1\nName: x\nVersion: 1\nRequires-Python: >=three\n", "Requires-Python"),
         ("Metadata-Version: 3.0\nName: x\nVersion: 1\n", "does not support"),
         ("Metadata-Version: two\nName: x\nVersion: 1\n", "invalid Metadata-Version"),
         ("", "no `Name`"),

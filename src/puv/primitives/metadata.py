@@ -32,6 +32,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from puv.errors import MetadataError
+from puv.primitives.specifiers import lenient_specifier_set
 
 #: Highest core metadata version this module was written for.
 SUPPORTED_METADATA_VERSION = (2, 4)
@@ -224,7 +225,7 @@ def parse_metadata(data: bytes | str, *, source: str | None = None) -> CoreMetad
     specifiers: SpecifierSet | None = None
     if requires_python:
         try:
-            specifiers = SpecifierSet(requires_python)
+            specifiers = lenient_specifier_set(requires_python)
         except InvalidSpecifier as exc:
             raise MetadataError(
                 f"the metadata of `{label}` has an invalid Requires-Python: {exc}",

@@ -62,6 +62,7 @@ from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from puv.primitives.specifiers import lenient_specifier_set
 from puv.errors import UsageError
 from puv.primitives.filenames import WheelFilename, try_parse_filename
 from puv.primitives.requirements_txt import ALL, FormatControl
@@ -792,7 +793,7 @@ def select_candidates(
         if spec in rp_cache:
             return rp_cache[spec]
         try:
-            result: bool | None = SpecifierSet(spec).contains(python, prereleases=True)
+            result: bool | None = lenient_specifier_set(spec).contains(python, prereleases=True)
         except InvalidSpecifier:
             result = None
         rp_cache[spec] = result
