@@ -18,7 +18,8 @@ While removing, the command holds the environment lock ``puv pip install`` and
 :func:`puv.domain.installer.operation.environment_lock`; it says "Waiting for
 another puv process" when it has to wait) and an exclusive lock on ``.puv.lock``
 in the environment's first site-packages directory, so two puv processes never
-change one environment at once.
+change one environment at once. Ctrl-C is held back while a package is being
+removed and acted on between packages: each is removed whole or left whole.
 """
 
 from __future__ import annotations
@@ -82,6 +83,30 @@ def environment_lock(site_dir: Path) -> AbstractContextManager[None]:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+    return hold()
+
+
+def deferred_interrupts() -> AbstractContextManager[list[int]]:
+    """Hold Ctrl-C back while one package is being removed: the list it yields gets
+    the signal, and the caller raises KeyboardInterrupt between packages, so each
+    package is removed whole or left whole (as `pip install` does)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def hold() -> Iterator[list[int]]:
+        import signal
+        import threading
+
+        pending: list[int] = []
+        if threading.current_thread() is not threading.main_thread():
+            yield pending
+            return
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+        try:
+            yield pending
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     return hold()
 
@@ -196,13 +221,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if not selected:
             ctx.printer.warn("No packages to uninstall")
             return 0
-        for dist in selected:
-            removal = uninstall(dist, interpreter.paths)
-            ctx.printer.debug(
-                f"Uninstalled {dist.canonical_name} ({removal.count} files, {len(removal.directories)} directories)"
-            )
-            for path in removal.skipped:
-                ctx.printer.warn(f"Left `{path}` in place: it is outside the environment")
+        with deferred_interrupts() as interrupted:
+            for dist in selected:
+                removal = uninstall(dist, interpreter.paths)
+                ctx.printer.debug(
+                    f"Uninstalled {dist.canonical_name} ({removal.count} files, {len(removal.directories)} directories)"
+                )
+                for path in removal.skipped:
+                    ctx.printer.warn(f"Left `{path}` in place: it is outside the environment")
+                if interrupted:
+                    raise KeyboardInterrupt
     count = len(selected)
     ctx.printer.status(
         f"Uninstalled {count} package{'' if count == 1 else 's'} in {format_elapsed(time.perf_counter() - started)}"
