@@ -474,16 +474,9 @@ def _garbage_kinds() -> list[bytes]:
     ]
 
 
-_WRONG_SHAPE_BUG = (
-    "a simple-v1 entry with the right format version but a wrong page tuple is decoded outside "
-    "the corrupt-entry guard (PageStore._result -> _page_from_tuple, src/puv/domain/index/pages.py): "
-    "ValueError traceback instead of a cache miss"
-)
-
-
 @pytest.mark.parametrize(
     "kind",
-    [0, pytest.param(1, marks=pytest.mark.xfail(strict=True, reason=_WRONG_SHAPE_BUG)), 2, 3],
+    [0, 1, 2, 3],
     ids=["random-bytes", "wrong-page-shape", "wrong-tuple", "empty"],
 )
 def test_garbage_page_entries_are_misses(kind: int, universe: IndexServer, tmp_path: Path) -> None:
@@ -506,11 +499,6 @@ def test_garbage_page_entries_are_misses(kind: int, universe: IndexServer, tmp_p
     assert third.code == 0 and third.stdout == first.stdout, third
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a garbage metadata-v1 entry is read as the distribution's (invalid) metadata, not as a cache "
-    "miss: the version is rejected and the resolution changes or fails (src/puv/domain/index/client.py)",
-)
 def test_garbage_metadata_entries_are_misses(universe: IndexServer, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     args = ("pip", "compile", "-", "--python", PYTHON, "--no-header", "--index-url", universe.url,

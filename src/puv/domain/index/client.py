@@ -189,13 +189,18 @@ class IndexClient:
                 hints=[f"use a version of `{project}` that ships a wheel, or pin one with `=="],
             )
         path = self._metadata_cache_path(project, file)
-        raw = read_or_none(path) if path is not None else None
-        fetched = raw is None
-        if raw is None:
-            raw = self._fetch_metadata(project, file)
+        cached = read_or_none(path) if path is not None else None
+        if cached is not None:
+            try:
+                metadata = parse_metadata(cached, source=file.filename)
+                _check_identity(metadata, file)
+                return metadata
+            except MetadataError:
+                pass  # a damaged cache entry is a miss: fetch again and replace it
+        raw = self._fetch_metadata(project, file)
         metadata = parse_metadata(raw, source=file.filename)
         _check_identity(metadata, file)
-        if fetched and path is not None and self.cache is not None:
+        if path is not None and self.cache is not None:
             write_atomic(self.cache, path, raw)
         return metadata
 

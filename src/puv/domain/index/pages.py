@@ -94,6 +94,7 @@ class _Entry:
     last_modified: str | None
     fresh_until: float
     page: tuple[object, ...] | None  # None: the index answered 404
+    parsed: ProjectPage | None = None  # ``page`` read back, when it came from the cache
 
 
 class PageStore:
@@ -128,8 +129,10 @@ class PageStore:
             version, etag, last_modified, fresh_until, page = data
             if version != _FORMAT:
                 return None
-            return _Entry(etag, last_modified, fresh_until, page)
-        except (ValueError, EOFError, TypeError):
+            # Reading the page back checks its layout: a damaged entry is a miss.
+            parsed = _page_from_tuple(page) if page is not None else None
+            return _Entry(etag, last_modified, fresh_until, page, parsed)
+        except (ValueError, EOFError, TypeError, AttributeError):
             return None  # a corrupt entry is a miss
 
     def _store(self, path: Path | None, entry: _Entry) -> None:
@@ -164,7 +167,9 @@ class PageStore:
                 headers["If-Modified-Since"] = entry.last_modified
         response = self._http.get(url, headers=headers)
         if response.status == 304 and entry is not None:
-            entry = _Entry(entry.etag, entry.last_modified, time.time() + _max_age(response), entry.page)
+            entry = _Entry(
+                entry.etag, entry.last_modified, time.time() + _max_age(response), entry.page, entry.parsed
+            )
             self._store(path, entry)
             return self._result(index_url, entry, from_cache=True)
         if response.status == 404:
@@ -195,5 +200,7 @@ class PageStore:
 
     @staticmethod
     def _result(index_url: str, entry: _Entry, *, from_cache: bool) -> PageResult:
-        page = _page_from_tuple(entry.page) if entry.page is not None else None
+        page = entry.parsed
+        if page is None and entry.page is not None:
+            page = _page_from_tuple(entry.page)
         return PageResult(index_url, page, from_cache=from_cache)
