@@ -45,6 +45,7 @@ CUSTOM_COMPILE_COMMAND_ENV = "PUV_CUSTOM_COMPILE_COMMAND"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from puv.cli.builds import add_build_options
+    from puv.cli.commands.pip_install import add_resolution_options
     from puv.cli.options import add_index_options
 
     parser.add_argument(
@@ -113,35 +114,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Resolve for this platform (linux, macos, windows, x86_64-manylinux_2_28, ...)",
     )
 
-    resolution = parser.add_argument_group("resolution")
-    resolution.add_argument(
-        "--prerelease",
-        choices=("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"),
-        default=None,
-        help="When to accept pre-releases [env: PUV_PRERELEASE]",
-    )
-    resolution.add_argument(
-        "--pre", dest="prerelease", action="store_const", const="allow", help="Accept pre-releases (--prerelease allow)"
-    )
-    resolution.add_argument(
-        "--resolution", choices=("highest", "lowest", "lowest-direct"), default=None,
-        help="Which versions to prefer [env: PUV_RESOLUTION]",
-    )
-    resolution.add_argument(
-        "--exclude-newer", default=None, metavar="DATE",
-        help="Ignore files uploaded after this date or time [env: PUV_EXCLUDE_NEWER]",
-    )
-    resolution.add_argument(
-        "--no-binary", action="append", default=None, metavar="NAMES",
-        help="Do not use wheels of these packages (`:all:`, `:none:`; repeatable)",
-    )
-    resolution.add_argument(
-        "--only-binary", action="append", default=None, metavar="NAMES",
-        help="Use only wheels of these packages (`:all:`, `:none:`; repeatable)",
-    )
-    resolution.add_argument(
-        "--no-build", action="store_const", const=True, default=None, help="Never build a source distribution"
-    )
+    add_resolution_options(parser)
     add_build_options(parser)
     add_index_options(parser)
 
