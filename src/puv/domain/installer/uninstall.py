@@ -162,6 +162,8 @@ def uninstall(dist: InstalledDist, scheme_paths: Mapping[str, str] | Any) -> Rem
         try:
             os.unlink(path)
         except FileNotFoundError:
+            # Gone already (an earlier, interrupted uninstall): its directory may be left.
+            candidate_dirs.add(os.path.dirname(path))
             continue
         except (IsADirectoryError, PermissionError):
             if os.path.isdir(path) and not os.path.islink(path):
@@ -197,18 +199,6 @@ def uninstall(dist: InstalledDist, scheme_paths: Mapping[str, str] | Any) -> Rem
         candidate_dirs.add(cache)
 
     directories: list[str] = []
-    if os.path.isdir(meta) and not os.path.islink(meta):
-        for walk_root, _, files in os.walk(meta):
-            removed.extend(os.path.join(walk_root, name) for name in files)
-        shutil.rmtree(meta)
-        directories.append(meta)
-    else:
-        try:
-            os.unlink(meta)
-            removed.append(meta)
-        except FileNotFoundError:
-            pass
-
     # empty directories, deepest first, never a scheme root
     stop = set(allowed)
     ancestors: set[str] = set()
@@ -222,5 +212,21 @@ def uninstall(dist: InstalledDist, scheme_paths: Mapping[str, str] | Any) -> Rem
         except OSError:
             continue
         directories.append(directory)
+
+    # The record goes last, and in one step: a run killed before this point leaves
+    # the .dist-info whole, so the next uninstall finds it and finishes the job.
+    if os.path.isdir(meta) and not os.path.islink(meta):
+        for walk_root, _, files in os.walk(meta):
+            removed.extend(os.path.join(walk_root, name) for name in files)
+        doomed = os.path.join(os.path.dirname(meta), f".puv-removing-{os.path.basename(meta)}-{os.getpid()}")
+        os.rename(meta, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+        directories.append(meta)
+    else:
+        try:
+            os.unlink(meta)
+            removed.append(meta)
+        except FileNotFoundError:
+            pass
 
     return Removal(dist.name, dist.version, tuple(removed), tuple(directories), tuple(skipped))
