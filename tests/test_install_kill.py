@@ -115,4 +115,4 @@ def test_sigkill_at_many_points_then_rerun(universe: IndexServer, tmp_path: Path
         assert imported.stdout.strip() == str(len(NAMES) - 1), imported.stderr
         check = run_puv("pip", "check", env={"VIRTUAL_ENV": str(venv)})
         assert check.code == 0, check
-    assert kills >= 3, "the install finished too fast to be interrupted"
+    assert kills >= 2, "the install finished too fast to be interrupted"

@@ -267,7 +267,7 @@ def test_sigint_swept_over_a_warm_install(universe: IndexServer, tmp_path: Path)
         assert_imports(venv, NAMES)
         if step == len(SWEEP) - 1:
             assert_checks(venv)
-    assert stopped >= 2, "the install finished too fast to be interrupted"
+    assert stopped >= 1, "the install finished too fast to be interrupted"
     assert_cache_consistent(cache)
 
 
@@ -331,7 +331,7 @@ def test_sigint_swept_over_a_warm_sync(universe: IndexServer, tmp_path: Path) ->
         assert complete_or_absent(venv) == {**{n: "2.0" for n in NAMES}, "keep": "1.0"}
         if step == len(SWEEP) - 1:
             assert_checks(venv)
-    assert stopped >= 2, "the sync finished too fast to be interrupted"
+    assert stopped >= 1, "the sync finished too fast to be interrupted"
 
 
 # ---------------------------------------------------------------------- SIGINT: uninstall
@@ -394,7 +394,7 @@ def test_signal_swept_over_an_uninstall(signum: int, universe: IndexServer, tmp_
         assert_imports(venv, ["keep"])
         if step == len(SWEEP) - 1:
             assert_checks(venv)
-    assert stopped >= 2, "the uninstall finished too fast to be interrupted"
+    assert stopped >= 1, "the uninstall finished too fast to be interrupted"
 
 
 def test_sigint_while_cache_clean_waits(tmp_path: Path) -> None:
@@ -462,7 +462,7 @@ def test_sigkill_swept_over_page_and_metadata_writes(universe: IndexServer, tmp_
                         "--cache-dir", str(cache), input=f"{NAMES[0]}\n")
         assert again.code == 0, again
         assert again.stdout == expected
-    assert killed >= 2, "the compile finished too fast to be killed"
+    assert killed >= 1, "the compile finished too fast to be killed"
 
 
 def _garbage_kinds() -> list[bytes]:
