@@ -648,3 +648,28 @@ def test_compile_bytecode_with_the_target_interpreter(tmp_path: Path) -> None:
     (site / "broken.py").write_text("def (:\n")
     assert not wheel_install.compile_bytecode([site / "broken.py"], str(PY312))
     assert wheel_install.compile_bytecode([], str(PY312))
+
+
+def test_make_dirs_tolerates_a_parallel_install_creating_the_same_parents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two wheels installed at once may both create `share/x/...`: neither may fail."""
+    import os as _os
+
+    from puv.domain.installer import wheel_install
+
+    target = tmp_path / "share" / "deep" / "dir"
+    real_mkdir = _os.mkdir
+    raced = []
+
+    def racing_mkdir(path: str, *args: object) -> None:
+        # The first attempt on a parent finds it missing; meanwhile "another wheel" makes it.
+        if path == str(tmp_path / "share") and not raced:
+            raced.append(path)
+            real_mkdir(path)
+            raise FileExistsError(path)
+        real_mkdir(path)
+
+    monkeypatch.setattr(wheel_install.os, "mkdir", racing_mkdir)
+    created = wheel_install._make_dirs([str(target)])
+    assert target.is_dir()
+    assert str(tmp_path / "share") not in created
+    assert str(target) in created

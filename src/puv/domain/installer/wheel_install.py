@@ -239,7 +239,10 @@ def _make_dirs(directories: Iterable[str]) -> list[str]:
                     break
                 path = parent
             for path in reversed(missing):
-                mkdir(path)
+                try:
+                    mkdir(path)
+                except FileExistsError:
+                    continue  # another wheel installing in parallel made it first
                 created.append(path)
             continue
         created.append(directory)
