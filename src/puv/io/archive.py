@@ -415,13 +415,25 @@ def _disagree(
             )
 
 
+_STEP = 1 << 20
+
+
 def _write_wheel_members(
     archive: ZipFile, planned: list[tuple[ZipInfo, str, bool]], dest: Path, label: str, limits: UnpackLimits
 ) -> None:
-    import zipfile
+    """Write the checked members. Their data is read with ``pread`` straight from the
+    archive (whose local headers :func:`_check_zip_layout` has matched against the
+    central directory) and inflated in bounded steps (never more than 1 MiB of output
+    at once, nor one byte beyond the declared size), with the CRC and size checked per
+    member. zlib, crc32 and the reads and writes release the GIL on these large
+    buffers, so parallel unpacks overlap; no per-member ``ZipExtFile`` is built."""
+    import struct
     import zlib
 
-    corrupt = (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error)
+    handle = archive.fp
+    if handle is None:
+        raise UnsafeArchive(f"{label} is not open")
+    source = handle.fileno()
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     made: set[str] = {""}
     done: list[str] = []
@@ -440,38 +452,87 @@ def _write_wheel_members(
         except (FileExistsError, NotADirectoryError):
             raise _collision(label, raw, name, done) from None
         done.append(name)
-        written = 0
-        with os.fdopen(fd, "wb") as sink:
-            try:
-                source = archive.open(info)
-            except (*corrupt, NotImplementedError, RuntimeError) as error:
-                raise UnsafeArchive(
-                    f"{label} is corrupt: the member {raw!r} cannot be read", causes=[str(error)]
-                ) from None
-            with source:
-                while True:
+        unreadable = UnsafeArchive(f"{label} is corrupt: the member {raw!r} cannot be read")
+        try:
+            header = _pread(source, _ZIP_LOCAL_SIZE, info.header_offset, label, raw)
+            if len(header) != _ZIP_LOCAL_SIZE:
+                raise unreadable
+            name_len, extra_len = struct.unpack_from("<2H", header, 26)
+            position = info.header_offset + _ZIP_LOCAL_SIZE + name_len + extra_len
+            left = info.compress_size
+            crc = 0
+            written = 0
+            inflater = zlib.decompressobj(-15) if info.compress_type == 8 else None
+            pending = b""
+            while True:
+                if not pending and left:
+                    pending = _pread(source, min(_STEP, left), position, label, raw)
+                    if not pending:
+                        raise unreadable
+                    position += len(pending)
+                    left -= len(pending)
+                if inflater is None:
+                    chunk, pending = pending, b""
+                else:
                     try:
-                        chunk = source.read(1 << 20)
-                    except corrupt as error:
+                        if pending:
+                            # One byte beyond the declared size is enough to notice a member
+                            # holding more than its entry says, and never a memory bomb.
+                            chunk = inflater.decompress(pending, min(_STEP, info.file_size - written + 1))
+                            pending = inflater.unconsumed_tail
+                        elif not inflater.eof:
+                            chunk = inflater.flush()  # the input ended: what zlib still holds
+                        else:
+                            chunk = b""
+                    except zlib.error as error:
                         raise UnsafeArchive(
                             f"{label} is corrupt: the member {raw!r} fails its CRC or does not decompress",
                             causes=[str(error)],
                         ) from None
-                    if not chunk:
-                        break
-                    written += len(chunk)
-                    total += len(chunk)
-                    if written > info.file_size or total > limits.max_total_size:
-                        raise UnsafeArchive(
-                            f"{label}: the member {raw!r} unpacks to more bytes than its entry declares"
-                        )
-                    sink.write(chunk)
-        if written != info.file_size:
-            raise UnsafeArchive(
-                f"{label} is corrupt: the member {raw!r} holds {written} bytes, but its entry says {info.file_size}"
-            )
+                if not chunk:
+                    if pending or (left and inflater is not None and not inflater.eof):
+                        continue
+                    break
+                written += len(chunk)
+                total += len(chunk)
+                if written > info.file_size or total > limits.max_total_size:
+                    raise UnsafeArchive(
+                        f"{label}: the member {raw!r} unpacks to more bytes than its entry declares"
+                    )
+                crc = zlib.crc32(chunk, crc)
+                _write_all(fd, chunk)
+                if inflater is not None and inflater.eof and not pending:
+                    break
+            if written != info.file_size:
+                raise UnsafeArchive(
+                    f"{label} is corrupt: the member {raw!r} holds {written} bytes, but its entry says {info.file_size}"
+                )
+            if crc != info.CRC:
+                raise UnsafeArchive(
+                    f"{label} is corrupt: the member {raw!r} fails its CRC or does not decompress",
+                    causes=[f"Bad CRC-32 for file {raw!r}"],
+                )
+        finally:
+            os.close(fd)
         if (info.external_attr >> 16) & 0o111:
             os.chmod(target, 0o755)
+
+
+def _pread(source: int, count: int, offset: int, label: str, raw: str) -> bytes:
+    try:
+        if hasattr(os, "pread"):
+            return os.pread(source, count, offset)
+        os.lseek(source, offset, os.SEEK_SET)  # Windows: no pread; this fd is ours alone here
+        return os.read(source, count)
+    except OSError as error:
+        raise UnsafeArchive(f"{label} is corrupt: the member {raw!r} cannot be read", causes=[str(error)]) from None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd`` (``os.write`` may write less)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _collision(label: str, raw: str, name: str, done: list[str]) -> UnsafeArchive:

@@ -16,10 +16,13 @@ when it is installed (:func:`puv.domain.installer.wheel_install.install_wheel`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import shutil
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +31,10 @@ from puv.io.archive import DEFAULT_UNPACK_LIMITS, UnpackLimits, unpack_wheel
 from puv.io.cache import Cache
 from puv.io.http import HttpClient, redact
 from puv.primitives.simple_api import DistFile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 COMPLETE_MARKER = ".puv-complete"
 
@@ -64,6 +71,49 @@ def _digests(path: Path, algorithms: Iterable[str]) -> dict[str, str]:
     return {name: hasher.hexdigest() for name, hasher in hashers.items()}
 
 
+class _HashingSink(io.BufferedRandom):
+    """The download's temporary file, hashing what is written as it streams in (so the
+    file is not read again). A rewind to the start (each retry does one) starts the
+    digests afresh; any other seek or truncation makes them unusable (:meth:`digests`
+    then returns ``None`` and the caller reads the file instead)."""
+
+    def __init__(self, raw: io.FileIO, algorithms: Iterable[str]) -> None:
+        super().__init__(raw)  # the default buffer: 64 KiB chunks go straight to the file
+        self._names = {"sha256", *algorithms}
+        self._hashers = {name: hashlib.new(name) for name in self._names}
+        self._hashed = 0
+        self._valid = True
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        view = memoryview(data).cast("B")
+        written = super().write(view)
+        for hasher in self._hashers.values():
+            hasher.update(view[:written])
+        self._hashed += written
+        return written
+
+    def seek(self, target: int, whence: int = 0, /) -> int:
+        position = super().seek(target, whence)
+        if position == 0:
+            self._hashers = {name: hashlib.new(name) for name in self._names}
+            self._hashed = 0
+        elif position != self._hashed:
+            self._valid = False
+        return position
+
+    def truncate(self, pos: int | None = None, /) -> int:
+        size = super().truncate(pos)
+        if size < self._hashed:
+            self._valid = False
+        return size
+
+    def digests(self, size: int) -> dict[str, str] | None:
+        """The digests of the file's ``size`` bytes, if all of them (and only they) were hashed."""
+        if not self._valid or self._hashed != size:
+            return None
+        return {name: hasher.hexdigest() for name, hasher in self._hashers.items()}
+
+
 def _verify(
     file: DistFile, actual: dict[str, str], required: tuple[tuple[str, str], ...], requirement: str | None
 ) -> None:
@@ -95,11 +145,15 @@ def fetch_wheel(
     requirement: str | None = None,
     on_bytes: Callable[[int], None] | None = None,
     limits: UnpackLimits = DEFAULT_UNPACK_LIMITS,
+    unpack_slot: AbstractContextManager[object] | None = None,
 ) -> Unpacked:
     """Make sure ``file`` is unpacked in the cache and return where.
 
     ``limits`` bounds what unpacking may write (decompression bombs); callers pass
     the user's setting, the default is :data:`puv.io.archive.DEFAULT_UNPACK_LIMITS`.
+    ``unpack_slot``, when given, is entered around the unpacking only: parallel callers
+    use it to keep the CPU-bound unpacks to about the number of cores while downloads
+    go on (see :func:`puv.domain.prepare.prepare_wheels`).
     """
     import tempfile
 
@@ -114,26 +168,30 @@ def fetch_wheel(
     tmp_root = cache.tmpdir()
     fd, tmp_name = tempfile.mkstemp(dir=tmp_root, prefix="dl-", suffix=".whl")
     staging: Path | None = None
+    algorithms = {alg for alg, _ in (*file.hashes, *required_hashes) if alg in hashlib.algorithms_available}
     try:
-        with os.fdopen(fd, "w+b") as sink:
+        with _HashingSink(io.FileIO(fd, "r+"), algorithms) as sink:
             response = http.download(file.url, sink, on_bytes=on_bytes)
+            sink.flush()
+            received = os.fstat(fd).st_size
+            streamed = sink.digests(received)
         if response.status != 200:
             raise NetworkError(f"cannot download {redact(file.url)} (HTTP {response.status})")
         tmp_path = Path(tmp_name)
-        if file.size is not None and tmp_path.stat().st_size != file.size:
+        if file.size is not None and received != file.size:
             raise HashMismatch(
                 f"size mismatch for {file.filename}: the index says {file.size} bytes, "
-                f"received {tmp_path.stat().st_size}",
+                f"received {received}",
             )
-        algorithms = {alg for alg, _ in (*file.hashes, *required_hashes) if alg in hashlib.algorithms_available}
-        actual = _digests(tmp_path, algorithms)
+        actual = streamed if streamed is not None else _digests(tmp_path, algorithms)
         _verify(file, actual, required_hashes, requirement)
         sha256 = actual["sha256"]
         target = archive_dir(cache, project, sha256)
         if is_complete(target):
             return Unpacked(project, file.filename, sha256, target, downloaded=True)
         staging = Path(tempfile.mkdtemp(dir=tmp_root, prefix="unpack-"))
-        unpack_wheel(tmp_path, staging, label=file.filename, limits=limits)
+        with unpack_slot if unpack_slot is not None else contextlib.nullcontext():
+            unpack_wheel(tmp_path, staging, label=file.filename, limits=limits)
         (staging / COMPLETE_MARKER).write_text(file.filename + "\n")
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists() and not is_complete(target):
