@@ -69,3 +69,27 @@ def test_venv_with_a_cached_interpreter_imports_nothing_heavy(tmp_path: Path, en
     modules = _imported([*args, "--allow-existing"], tmp_path, env)
     for name in (*_HEAVY, *_AVOIDABLE, "shutil"):
         assert name not in modules, f"`puv venv` (cached interpreter) imports {name}"
+
+
+def test_noop_install_imports_neither_builder_nor_network(tmp_path: Path, env: dict[str, str]) -> None:
+    """`pip install NAME` when NAME is installed answers from local files: no
+    builder (``-C`` / ``--no-build-isolation`` are the only reasons to load it
+    before a build), no cache, no HTTP client, no resolver."""
+    venv = tmp_path / "env"
+    _imported(["venv", str(venv), "--python", sys.executable, "--cache-dir", str(tmp_path / "cache")], tmp_path, env)
+    site = venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    dist_info = site / "tiny-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: tiny\nVersion: 1.0\n", encoding="utf-8")
+    (dist_info / "RECORD").write_text("tiny-1.0.dist-info/METADATA,,\ntiny-1.0.dist-info/RECORD,,\n", encoding="utf-8")
+    args = ["pip", "install", "tiny", "--python", str(venv), "--cache-dir", str(tmp_path / "cache")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "puv", *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Checked 1 package" in proc.stderr, proc.stderr
+    modules = _imported(args, tmp_path, env)
+    heavy = [name for name in _HEAVY if name != "subprocess"]  # packaging.markers -> packaging.tags imports it
+    for name in (*heavy, "shutil", "hashlib", "puv.domain.build.builder", "puv.io.cache", "puv.io.http"):
+        assert name not in modules, f"the no-op `puv pip install` imports {name}"
+    assert not [name for name in modules if name.startswith("puv.domain.resolver")]

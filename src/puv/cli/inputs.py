@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from packaging.utils import NormalizedName
 
 from puv.errors import InputError
+from puv.frozen import Frozen
 from puv.primitives.requirement_spec import COMMAND_LINE, RequirementSpec
 from puv.primitives.requirements_txt import STDIN, FormatControl, IndexOptions
 
@@ -60,26 +60,49 @@ Kind = Literal["requirement", "constraint", "override"]
 PYPROJECT = "pyproject.toml"
 
 
-@dataclass(frozen=True)
-class InputRequest:
+class InputRequest(Frozen):
     """What the user named on the command line.
 
     ``sources`` are files (compile's positional arguments, install's ``-r``);
     ``packages`` are requirement arguments; ``editables`` are ``-e`` values.
+    (The values of this module are :class:`~puv.frozen.Frozen`: they are on
+    the start-up path of `pip install`.)
     """
 
-    sources: tuple[str, ...] = ()
-    packages: tuple[str, ...] = ()
-    editables: tuple[str, ...] = ()
-    constraints: tuple[str, ...] = ()
-    overrides: tuple[str, ...] = ()
-    extras: tuple[str, ...] = ()
-    all_extras: bool = False
-    groups: tuple[str, ...] = ()
+    __slots__ = ("sources", "packages", "editables", "constraints", "overrides", "extras", "all_extras", "groups")
+
+    sources: tuple[str, ...]
+    packages: tuple[str, ...]
+    editables: tuple[str, ...]
+    constraints: tuple[str, ...]
+    overrides: tuple[str, ...]
+    extras: tuple[str, ...]
+    all_extras: bool
+    groups: tuple[str, ...]
+
+    def __init__(
+        self,
+        sources: tuple[str, ...] = (),
+        packages: tuple[str, ...] = (),
+        editables: tuple[str, ...] = (),
+        constraints: tuple[str, ...] = (),
+        overrides: tuple[str, ...] = (),
+        extras: tuple[str, ...] = (),
+        all_extras: bool = False,
+        groups: tuple[str, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "sources", sources)
+        init(self, "packages", packages)
+        init(self, "editables", editables)
+        init(self, "constraints", constraints)
+        init(self, "overrides", overrides)
+        init(self, "extras", extras)
+        init(self, "all_extras", all_extras)
+        init(self, "groups", groups)
 
 
-@dataclass(frozen=True)
-class RequirementInputs:
+class RequirementInputs(Frozen):
     """Every requirement, constraint and override, with the options the files set.
 
     ``files`` lists every file read, in order. ``projects`` maps a
@@ -87,15 +110,40 @@ class RequirementInputs:
     none). ``warnings`` are ready-to-print lines for options puv ignores.
     """
 
-    requirements: tuple[RequirementSpec, ...] = ()
-    constraints: tuple[RequirementSpec, ...] = ()
-    overrides: tuple[RequirementSpec, ...] = ()
-    options: IndexOptions = IndexOptions()
-    files: tuple[str, ...] = ()
-    projects: tuple[tuple[str, str], ...] = ()
-    warnings: tuple[str, ...] = ()
+    __slots__ = (
+        "requirements", "constraints", "overrides", "options", "files", "projects", "warnings", "sourced",
+    )
+
+    requirements: tuple[RequirementSpec, ...]
+    constraints: tuple[RequirementSpec, ...]
+    overrides: tuple[RequirementSpec, ...]
+    options: IndexOptions
+    files: tuple[str, ...]
+    projects: tuple[tuple[str, str], ...]
+    warnings: tuple[str, ...]
     # Every input as read, before duplicates across files were merged (for annotations).
-    sourced: tuple[tuple[Kind, RequirementSpec], ...] = ()
+    sourced: tuple[tuple[Kind, RequirementSpec], ...]
+
+    def __init__(
+        self,
+        requirements: tuple[RequirementSpec, ...] = (),
+        constraints: tuple[RequirementSpec, ...] = (),
+        overrides: tuple[RequirementSpec, ...] = (),
+        options: IndexOptions = IndexOptions(),
+        files: tuple[str, ...] = (),
+        projects: tuple[tuple[str, str], ...] = (),
+        warnings: tuple[str, ...] = (),
+        sourced: tuple[tuple[Kind, RequirementSpec], ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "requirements", requirements)
+        init(self, "constraints", constraints)
+        init(self, "overrides", overrides)
+        init(self, "options", options)
+        init(self, "files", files)
+        init(self, "projects", projects)
+        init(self, "warnings", warnings)
+        init(self, "sourced", sourced)
 
     def label(self, kind: Kind, source: str) -> str | None:
         """The ``# via`` label of an input written in ``source`` (None: not annotated)."""
@@ -193,23 +241,25 @@ def context_reader(ctx: Context) -> Reader:
 # --------------------------------------------------------------------------- gathering
 
 
-@dataclass
 class _Gather:
     """Mutable state of one :func:`gather_inputs` call (never shared)."""
 
-    read: Reader
-    environ: Mapping[str, str]
-    cwd: Path
-    requirements: dict[RequirementSpec, None] = field(default_factory=dict)
-    constraints: dict[RequirementSpec, None] = field(default_factory=dict)
-    overrides: dict[RequirementSpec, None] = field(default_factory=dict)
-    files: dict[str, None] = field(default_factory=dict)
-    projects: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    sourced: list[tuple[Kind, RequirementSpec]] = field(default_factory=list)
-    options: IndexOptions = IndexOptions()
-    index_url_from: str = ""
-    project_metadata: ProjectMetadata | None = None
+    def __init__(
+        self, *, read: Reader, environ: Mapping[str, str], cwd: Path, project_metadata: ProjectMetadata | None = None
+    ) -> None:
+        self.read = read
+        self.environ = environ
+        self.cwd = cwd
+        self.requirements: dict[RequirementSpec, None] = {}
+        self.constraints: dict[RequirementSpec, None] = {}
+        self.overrides: dict[RequirementSpec, None] = {}
+        self.files: dict[str, None] = {}
+        self.projects: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self.sourced: list[tuple[Kind, RequirementSpec]] = []
+        self.options = IndexOptions()
+        self.index_url_from = ""
+        self.project_metadata = project_metadata
 
     def exists(self, source: str) -> bool:
         path = Path(os.path.expanduser(source))

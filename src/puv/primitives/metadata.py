@@ -24,7 +24,6 @@ specification), both without :mod:`configparser`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -32,6 +31,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from puv.errors import MetadataError
+from puv.frozen import Frozen
 from puv.primitives.specifiers import lenient_specifier_set
 
 #: Highest core metadata version this module was written for.
@@ -96,8 +96,7 @@ def _unfold(value: str) -> str:
 # --------------------------------------------------------------------------- core metadata
 
 
-@dataclass(frozen=True, slots=True)
-class CoreMetadata:
+class CoreMetadata(Frozen):
     """The fields of core metadata that puv uses.
 
     ``name`` is spelled as in the file (see :attr:`canonical_name`);
@@ -105,24 +104,71 @@ class CoreMetadata:
     ``project_urls`` holds ``(label, url)`` pairs.
     """
 
+    __slots__ = (
+        "metadata_version", "name", "version", "requires_dist", "requires_python", "provides_extra", "dynamic",
+        "summary", "home_page", "author", "author_email", "maintainer", "maintainer_email", "license",
+        "license_expression", "classifiers", "project_urls", "description_content_type",
+    )
+
     metadata_version: str
     name: str
     version: Version
-    requires_dist: tuple[Requirement, ...] = ()
-    requires_python: SpecifierSet | None = None
-    provides_extra: tuple[NormalizedName, ...] = ()
-    dynamic: tuple[str, ...] = ()
-    summary: str | None = None
-    home_page: str | None = None
-    author: str | None = None
-    author_email: str | None = None
-    maintainer: str | None = None
-    maintainer_email: str | None = None
-    license: str | None = None
-    license_expression: str | None = None
-    classifiers: tuple[str, ...] = ()
-    project_urls: tuple[tuple[str, str], ...] = ()
-    description_content_type: str | None = None
+    requires_dist: tuple[Requirement, ...]
+    requires_python: SpecifierSet | None
+    provides_extra: tuple[NormalizedName, ...]
+    dynamic: tuple[str, ...]
+    summary: str | None
+    home_page: str | None
+    author: str | None
+    author_email: str | None
+    maintainer: str | None
+    maintainer_email: str | None
+    license: str | None
+    license_expression: str | None
+    classifiers: tuple[str, ...]
+    project_urls: tuple[tuple[str, str], ...]
+    description_content_type: str | None
+
+    def __init__(
+        self,
+        metadata_version: str,
+        name: str,
+        version: Version,
+        requires_dist: tuple[Requirement, ...] = (),
+        requires_python: SpecifierSet | None = None,
+        provides_extra: tuple[NormalizedName, ...] = (),
+        dynamic: tuple[str, ...] = (),
+        summary: str | None = None,
+        home_page: str | None = None,
+        author: str | None = None,
+        author_email: str | None = None,
+        maintainer: str | None = None,
+        maintainer_email: str | None = None,
+        license: str | None = None,
+        license_expression: str | None = None,
+        classifiers: tuple[str, ...] = (),
+        project_urls: tuple[tuple[str, str], ...] = (),
+        description_content_type: str | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "metadata_version", metadata_version)
+        init(self, "name", name)
+        init(self, "version", version)
+        init(self, "requires_dist", requires_dist)
+        init(self, "requires_python", requires_python)
+        init(self, "provides_extra", provides_extra)
+        init(self, "dynamic", dynamic)
+        init(self, "summary", summary)
+        init(self, "home_page", home_page)
+        init(self, "author", author)
+        init(self, "author_email", author_email)
+        init(self, "maintainer", maintainer)
+        init(self, "maintainer_email", maintainer_email)
+        init(self, "license", license)
+        init(self, "license_expression", license_expression)
+        init(self, "classifiers", classifiers)
+        init(self, "project_urls", project_urls)
+        init(self, "description_content_type", description_content_type)
 
     @property
     def canonical_name(self) -> NormalizedName:
@@ -268,15 +314,31 @@ def parse_metadata(data: bytes | str, *, source: str | None = None) -> CoreMetad
 # --------------------------------------------------------------------------- WHEEL
 
 
-@dataclass(frozen=True, slots=True)
-class WheelInfo:
+class WheelInfo(Frozen):
     """The ``.dist-info/WHEEL`` file (PEP 427/491)."""
+
+    __slots__ = ("wheel_version", "root_is_purelib", "tags", "build", "generator")
 
     wheel_version: tuple[int, int]
     root_is_purelib: bool
-    tags: tuple[str, ...] = ()
-    build: str | None = None
-    generator: str | None = None
+    tags: tuple[str, ...]
+    build: str | None
+    generator: str | None
+
+    def __init__(
+        self,
+        wheel_version: tuple[int, int],
+        root_is_purelib: bool,
+        tags: tuple[str, ...] = (),
+        build: str | None = None,
+        generator: str | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "wheel_version", wheel_version)
+        init(self, "root_is_purelib", root_is_purelib)
+        init(self, "tags", tags)
+        init(self, "build", build)
+        init(self, "generator", generator)
 
 
 #: Highest Wheel-Version major this installer understands.
@@ -329,31 +391,54 @@ def parse_wheel_info(data: bytes | str, *, source: str | None = None) -> WheelIn
 
 # --------------------------------------------------------------------------- entry points
 
-_OBJECT_REF = re.compile(
-    r"(?P<module>[\w.]+)\s*(?::\s*(?P<attr>[\w.]+)\s*)?(?:\[(?P<extras>[^\]]*)\]\s*)?",
-)
+# Compiled on first use (through ``re.compile``'s own cache), not at import.
+_OBJECT_REF = r"(?P<module>[\w.]+)\s*(?::\s*(?P<attr>[\w.]+)\s*)?(?:\[(?P<extras>[^\]]*)\]\s*)?"
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectRef:
+class ObjectRef(Frozen):
     """``module:attr [extras]`` — what an entry point points at."""
+
+    __slots__ = ("module", "attr", "extras")
 
     module: str
     attr: str | None
-    extras: tuple[str, ...] = ()
+    extras: tuple[str, ...]
+
+    def __init__(
+        self,
+        module: str,
+        attr: str | None,
+        extras: tuple[str, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "module", module)
+        init(self, "attr", attr)
+        init(self, "extras", extras)
 
 
-@dataclass(frozen=True, slots=True)
-class EntryPoint:
+class EntryPoint(Frozen):
     """One ``name = value`` line of a group (``[console_scripts]`` ...)."""
+
+    __slots__ = ("group", "name", "value")
 
     group: str
     name: str
     value: str
 
+    def __init__(
+        self,
+        group: str,
+        name: str,
+        value: str,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "group", group)
+        init(self, "name", name)
+        init(self, "value", value)
+
     def object_ref(self) -> ObjectRef:
         """Split :attr:`value`; raises MetadataError when it is not an object reference."""
-        match = _OBJECT_REF.fullmatch(self.value.strip())
+        match = re.compile(_OBJECT_REF).fullmatch(self.value.strip())
         if match is None:
             raise MetadataError(
                 f"entry point `{self.name}` in group `{self.group}` has an invalid "

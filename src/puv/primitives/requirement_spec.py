@@ -37,6 +37,7 @@ from packaging.utils import (
 )
 
 from puv.errors import InputError
+from puv.frozen import Frozen
 
 COMMAND_LINE = "<command line>"
 """The ``source`` of requirements given as command-line arguments."""
@@ -59,26 +60,35 @@ ARCHIVE_SUFFIXES = (
     ".tar",
 )
 
-_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^file:", re.ASCII)
-_NAMED_URL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@", re.ASCII)
-_EXTRAS_RE = re.compile(r"^(?P<location>.*?)\[(?P<extras>[^\[\]]*)\]$", re.DOTALL)
-_URL_MARKER_SEP_RE = re.compile(r"\s;|;\s")
-_SPECIFIER_CHARS_RE = re.compile(r"[<>=!~]")
-_EGG_RE = re.compile(r"[#&]egg=([^&]*)")
+# Patterns (flags written inline), compiled on first use through ``re.compile``'s
+# own cache: compiling them all at import would cost start-up time.
+_URL_RE = r"(?a)^[A-Za-z][A-Za-z0-9+.-]*://|^file:"
+_NAMED_URL_RE = r"(?a)^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@"
+_EXTRAS_RE = r"(?s)^(?P<location>.*?)\[(?P<extras>[^\[\]]*)\]$"
+_URL_MARKER_SEP_RE = r"\s;|;\s"
+_SPECIFIER_CHARS_RE = r"[<>=!~]"
+_EGG_RE = r"[#&]egg=([^&]*)"
 # ``name`` or ``name<op>version``: the common case, handled without the full parser.
-_SIMPLE_RE = re.compile(
-    r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*((?:===?|~=|!=|<=?|>=?)\s*[A-Za-z0-9.*+!]+)?$",
-    re.ASCII,
-)
-_HEX_RE = re.compile(r"^[0-9a-fA-F]+$", re.ASCII)
+_SIMPLE_RE = r"(?a)^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*((?:===?|~=|!=|<=?|>=?)\s*[A-Za-z0-9.*+!]+)?$"
+_HEX_RE = r"(?a)^[0-9a-fA-F]+$"
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(Frozen):
     """Where a requirement was written: a file (``-`` for stdin) and a 1-based line."""
 
+    __slots__ = ("source", "lineno")
+
     source: str
-    lineno: int | None = None
+    lineno: int | None
+
+    def __init__(
+        self,
+        source: str,
+        lineno: int | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "source", source)
+        init(self, "lineno", lineno)
 
     def __str__(self) -> str:
         return self.source if self.lineno is None else f"{self.source}:{self.lineno}"
@@ -166,7 +176,7 @@ class RequirementSpec:
 
 def looks_like_url(text: str) -> bool:
     """True for ``scheme://...`` and ``file:...`` (a Windows drive is not a scheme)."""
-    match = _URL_RE.match(text)
+    match = re.compile(_URL_RE).match(text)
     return match is not None and (match.end() > 5 or text[:5].lower() == "file:")
 
 
@@ -194,7 +204,7 @@ def looks_like_path(text: str) -> bool:
         "/" in head
         or "\\" in head
         or head.startswith((".", "~"))
-        or is_archive(_EXTRAS_RE.sub(r"\g<location>", head))
+        or is_archive(re.compile(_EXTRAS_RE).sub(r"\g<location>", head))
     )
 
 
@@ -219,7 +229,7 @@ def parse_requirement(
     hashes_tuple = tuple(sorted(set(hashes)))
     stripped = text.strip()
     if not editable and exists is None:
-        simple = _SIMPLE_RE.match(stripped)
+        simple = re.compile(_SIMPLE_RE).match(stripped)
         if simple is not None and (simple.group(2) or not is_archive(stripped)):
             try:
                 specifier = SpecifierSet(simple.group(2) or "")
@@ -235,12 +245,12 @@ def parse_requirement(
         parser.fail("empty requirement", 0)
     if editable:
         return parser.editable(stripped, offset, hashes_tuple)
-    if _NAMED_URL_RE.match(stripped) is None and (
+    if re.compile(_NAMED_URL_RE).match(stripped) is None and (
         looks_like_url(stripped)
         or looks_like_path(stripped)
         or (
             exists is not None
-            and _SPECIFIER_CHARS_RE.search(stripped) is None
+            and re.compile(_SPECIFIER_CHARS_RE).search(stripped) is None
             and exists(_split_marker(stripped, ";")[0].strip())
         )
     ):
@@ -299,7 +309,7 @@ def validate_hash(value: str) -> str:
             f"unsupported hash algorithm `{algorithm}` in --hash "
             f"(allowed: {', '.join(STRONG_HASHES)})"
         )
-    if _HEX_RE.match(digest) is None or len(digest) != expected:
+    if re.compile(_HEX_RE).match(digest) is None or len(digest) != expected:
         raise ValueError(
             f"--hash {algorithm} digest must be {expected} hexadecimal characters, got `{digest}`"
         )
@@ -313,7 +323,7 @@ def _split_marker(text: str, separator: str) -> tuple[str, str | None, int]:
         if index < 0:
             return text, None, -1
         return text[:index], text[index + 1 :], index + 1
-    match = _URL_MARKER_SEP_RE.search(text)
+    match = re.compile(_URL_MARKER_SEP_RE).search(text)
     if match is None:
         return text, None, -1
     index = text.index(";", match.start())
@@ -344,13 +354,25 @@ def _packaging_column(error: ValueError) -> tuple[str, int | None]:
     return lines[0], None
 
 
-@dataclass(frozen=True)
-class _SpecParser:
+class _SpecParser(Frozen):
     """Parsing helpers that share the text being parsed (for error columns)."""
+
+    __slots__ = ("text", "origin", "base_dir")
 
     text: str
     origin: Origin
     base_dir: str
+
+    def __init__(
+        self,
+        text: str,
+        origin: Origin,
+        base_dir: str,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "text", text)
+        init(self, "origin", origin)
+        init(self, "base_dir", base_dir)
 
     def fail(self, message: str, column: int | None, hints: Iterable[str] = ()) -> NoReturn:
         raise InputError(
@@ -410,7 +432,7 @@ class _SpecParser:
             marker = self._marker(marker_text, offset + marker_column)
         location = location.rstrip()
         extras: frozenset[NormalizedName] = frozenset()
-        match = _EXTRAS_RE.match(location)
+        match = re.compile(_EXTRAS_RE).match(location)
         if match is not None:
             location = match.group("location")
             extras = self._extras(match.group("extras"), offset + match.start("extras"))
@@ -418,7 +440,7 @@ class _SpecParser:
             self.fail("expected a URL or a path before the extras or marker", offset)
         name: str | None = None
         if is_url:
-            egg = _EGG_RE.search(location)
+            egg = re.compile(_EGG_RE).search(location)
             if egg is not None:
                 name = self._egg_name(egg.group(1), offset + egg.start(1))
             if editable and not (is_vcs_url(location) or location.lower().startswith("file:")):
@@ -457,7 +479,7 @@ class _SpecParser:
     def editable(self, text: str, offset: int, hashes: tuple[str, ...]) -> RequirementSpec:
         if not looks_like_url(text):
             head = _split_marker(text, ";")[0]
-            bad = _SPECIFIER_CHARS_RE.search(head)
+            bad = re.compile(_SPECIFIER_CHARS_RE).search(head)
             if bad is not None or "@" in head:
                 self.fail(
                     f"`{text}` is not a valid editable requirement",

@@ -32,12 +32,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from typing import NamedTuple, NoReturn
 
 from packaging.utils import InvalidName, canonicalize_name
 
 from puv.errors import InputError
+from puv.frozen import Frozen
 from puv.primitives.requirement_spec import (
     Origin,
     RequirementSpec,
@@ -52,24 +52,32 @@ STDIN = "-"
 ALL = ":all:"
 NONE = ":none:"
 
-_ENV_RE = re.compile(r"\$\{(?P<name>[^}\s]*)(?P<close>\}?)")
-_VALID_ENV_NAME_RE = re.compile(r"^[A-Z0-9_]+$", re.ASCII)
-_COMMENT_RE = re.compile(r"(?:^|\s)#")
-_TOKEN_RE = re.compile(r"\S+")
-_OPTION_START_RE = re.compile(r"\s-")
+# Patterns (flags written inline), compiled on first use through ``re.compile``'s own cache.
+_ENV_RE = r"\$\{(?P<name>[^}\s]*)(?P<close>\}?)"
+_VALID_ENV_NAME_RE = r"(?a)^[A-Z0-9_]+$"
+_COMMENT_RE = r"(?:^|\s)#"
+_TOKEN_RE = r"\S+"
+_OPTION_START_RE = r"\s-"
 
 
-@dataclass(frozen=True)
-class FormatControl:
+class FormatControl(Frozen):
     """pip's ``--no-binary`` / ``--only-binary`` sets, with ``:all:`` / ``:none:``.
 
     Each set holds canonical names or ``:all:``. Naming a package in one set
     removes it from the other; ``:all:`` empties the other set; ``:none:``
-    empties this one.
+    empties this one. (A :class:`~puv.frozen.Frozen` value: the values of this
+    module are on the start-up path of `pip install`.)
     """
 
-    no_binary: frozenset[str] = frozenset()
-    only_binary: frozenset[str] = frozenset()
+    __slots__ = ("no_binary", "only_binary")
+
+    no_binary: frozenset[str]
+    only_binary: frozenset[str]
+
+    def __init__(self, no_binary: frozenset[str] = frozenset(), only_binary: frozenset[str] = frozenset()) -> None:
+        init = object.__setattr__
+        init(self, "no_binary", no_binary)
+        init(self, "only_binary", only_binary)
 
     def with_no_binary(self, value: str) -> FormatControl:
         """Apply one ``--no-binary VALUE`` (comma-separated names)."""
@@ -123,23 +131,49 @@ def _apply_format_value(
     return frozenset(new_target), frozenset(new_other)
 
 
-@dataclass(frozen=True)
-class IndexOptions:
+class IndexOptions(Frozen):
     """Index and selection options collected from requirements files, in file order."""
 
-    index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()
-    find_links: tuple[str, ...] = ()
-    no_index: bool = False
-    trusted_hosts: tuple[str, ...] = ()
-    pre: bool = False
-    format_control: FormatControl = FormatControl()
-    prefer_binary: bool = False
-    require_hashes: bool = False
+    __slots__ = (
+        "index_url", "extra_index_urls", "find_links", "no_index", "trusted_hosts", "pre", "format_control",
+        "prefer_binary", "require_hashes",
+    )
+
+    index_url: str | None
+    extra_index_urls: tuple[str, ...]
+    find_links: tuple[str, ...]
+    no_index: bool
+    trusted_hosts: tuple[str, ...]
+    pre: bool
+    format_control: FormatControl
+    prefer_binary: bool
+    require_hashes: bool
+
+    def __init__(
+        self,
+        index_url: str | None = None,
+        extra_index_urls: tuple[str, ...] = (),
+        find_links: tuple[str, ...] = (),
+        no_index: bool = False,
+        trusted_hosts: tuple[str, ...] = (),
+        pre: bool = False,
+        format_control: FormatControl = FormatControl(),
+        prefer_binary: bool = False,
+        require_hashes: bool = False,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "index_url", index_url)
+        init(self, "extra_index_urls", extra_index_urls)
+        init(self, "find_links", find_links)
+        init(self, "no_index", no_index)
+        init(self, "trusted_hosts", trusted_hosts)
+        init(self, "pre", pre)
+        init(self, "format_control", format_control)
+        init(self, "prefer_binary", prefer_binary)
+        init(self, "require_hashes", require_hashes)
 
 
-@dataclass(frozen=True)
-class RequirementsFile:
+class RequirementsFile(Frozen):
     """Everything one requirements file (and the files it includes) asks for.
 
     ``requirements`` and ``constraints`` keep file order with exact duplicates
@@ -148,12 +182,31 @@ class RequirementsFile:
     ``file:line: text`` strings for options puv accepts but ignores.
     """
 
+    __slots__ = ("source", "requirements", "constraints", "options", "files", "warnings")
+
     source: str
-    requirements: tuple[RequirementSpec, ...] = ()
-    constraints: tuple[RequirementSpec, ...] = ()
-    options: IndexOptions = IndexOptions()
-    files: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+    requirements: tuple[RequirementSpec, ...]
+    constraints: tuple[RequirementSpec, ...]
+    options: IndexOptions
+    files: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    def __init__(
+        self,
+        source: str,
+        requirements: tuple[RequirementSpec, ...] = (),
+        constraints: tuple[RequirementSpec, ...] = (),
+        options: IndexOptions = IndexOptions(),
+        files: tuple[str, ...] = (),
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "source", source)
+        init(self, "requirements", requirements)
+        init(self, "constraints", constraints)
+        init(self, "options", options)
+        init(self, "files", files)
+        init(self, "warnings", warnings)
 
     @property
     def editables(self) -> tuple[RequirementSpec, ...]:
@@ -207,9 +260,10 @@ class _Piece(NamedTuple):
     raw: str  # the physical line as written
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(Frozen):
     """A logical line: continuations joined, comment removed, ``${}`` expanded."""
+
+    __slots__ = ("source", "lineno", "text", "pieces", "expanded", "substitutions")
 
     source: str
     lineno: int
@@ -217,7 +271,24 @@ class _Line:
     pieces: tuple[_Piece, ...]
     expanded: str
     # (start, end) in ``expanded`` and (start, end) of the ``${NAME}`` in ``text``
-    substitutions: tuple[tuple[int, int, int, int], ...] = ()
+    substitutions: tuple[tuple[int, int, int, int], ...]
+
+    def __init__(
+        self,
+        source: str,
+        lineno: int,
+        text: str,
+        pieces: tuple[_Piece, ...],
+        expanded: str,
+        substitutions: tuple[tuple[int, int, int, int], ...] = (),
+    ) -> None:
+        init = object.__setattr__
+        init(self, "source", source)
+        init(self, "lineno", lineno)
+        init(self, "text", text)
+        init(self, "pieces", pieces)
+        init(self, "expanded", expanded)
+        init(self, "substitutions", substitutions)
 
     def written_column(self, column: int) -> int:
         """Map a column of ``expanded`` back to ``text`` (inside a value: its ``${``)."""
@@ -272,7 +343,7 @@ def _logical_lines(text: str, source: str, environ: Mapping[str, str]) -> Iterat
             raw = raw[:-1]
         content = raw
         if "#" in content:
-            comment = _COMMENT_RE.search(content)
+            comment = re.compile(_COMMENT_RE).search(content)
             if comment is not None:
                 content = content[: comment.start()]
         stripped = content.rstrip()
@@ -308,9 +379,9 @@ def _expand(line: _Line, environ: Mapping[str, str]) -> _Line:
     substitutions: list[tuple[int, int, int, int]] = []
     position = 0
     size = 0
-    for match in _ENV_RE.finditer(line.text):
+    for match in re.compile(_ENV_RE).finditer(line.text):
         name = match.group("name")
-        if not match.group("close") or _VALID_ENV_NAME_RE.match(name) is None:
+        if not match.group("close") or re.compile(_VALID_ENV_NAME_RE).match(name) is None:
             line.fail(
                 f"invalid environment variable reference `{match.group(0)}`",
                 match.start(),
@@ -329,17 +400,24 @@ def _expand(line: _Line, environ: Mapping[str, str]) -> _Line:
         size += len(value)
         position = match.end()
     out.append(line.text[position:])
-    return replace(line, expanded="".join(out), substitutions=tuple(substitutions))
+    return _Line(line.source, line.lineno, line.text, line.pieces, "".join(out), tuple(substitutions))
 
 
 # --- options -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _OptionSpec:
+class _OptionSpec(Frozen):
+    __slots__ = ("key", "takes_value", "per_requirement")
+
     key: str
     takes_value: bool
-    per_requirement: bool = False
+    per_requirement: bool
+
+    def __init__(self, key: str, takes_value: bool, per_requirement: bool = False) -> None:
+        init = object.__setattr__
+        init(self, "key", key)
+        init(self, "takes_value", takes_value)
+        init(self, "per_requirement", per_requirement)
 
 
 _REQUIREMENT = _OptionSpec("requirement", True)
@@ -377,20 +455,29 @@ _SHORT_OPTIONS: Mapping[str, _OptionSpec] = {
 }
 
 
-@dataclass(frozen=True)
-class _Option:
+class _Option(Frozen):
+    __slots__ = ("name", "spec", "value", "column", "value_column")
+
     name: str  # as written, without the value
     spec: _OptionSpec
     value: str
     column: int  # of the option in the expanded line
     value_column: int
 
+    def __init__(self, name: str, spec: _OptionSpec, value: str, column: int, value_column: int) -> None:
+        init = object.__setattr__
+        init(self, "name", name)
+        init(self, "spec", spec)
+        init(self, "value", value)
+        init(self, "column", column)
+        init(self, "value_column", value_column)
+
 
 def _tokens(text: str, start: int, line: _Line) -> list[tuple[str, int]]:
     """Split the option part of a line (from ``start``) into (token, column)."""
     chunk = text[start:]
     if "'" not in chunk and '"' not in chunk:
-        return [(match.group(0), start + match.start()) for match in _TOKEN_RE.finditer(chunk)]
+        return [(match.group(0), start + match.start()) for match in re.compile(_TOKEN_RE).finditer(chunk)]
     import shlex
 
     try:
@@ -503,26 +590,26 @@ def _include_target(value: str, source: str) -> str:
 # --- collecting --------------------------------------------------------------------
 
 
-@dataclass
 class _Collector:
     """Mutable state of one parse call (never shared between calls)."""
 
-    read: Reader
-    environ: Mapping[str, str]
-    requirements: dict[RequirementSpec, None] = field(default_factory=dict)
-    constraints: dict[RequirementSpec, None] = field(default_factory=dict)
-    index_url: str | None = None
-    index_url_where: str = ""
-    extra_index_urls: dict[str, None] = field(default_factory=dict)
-    find_links: dict[str, None] = field(default_factory=dict)
-    trusted_hosts: dict[str, None] = field(default_factory=dict)
-    no_index: bool = False
-    pre: bool = False
-    prefer_binary: bool = False
-    require_hashes: bool = False
-    format_control: FormatControl = FormatControl()
-    files: dict[str, None] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    def __init__(self, *, read: Reader, environ: Mapping[str, str]) -> None:
+        self.read = read
+        self.environ = environ
+        self.requirements: dict[RequirementSpec, None] = {}
+        self.constraints: dict[RequirementSpec, None] = {}
+        self.index_url: str | None = None
+        self.index_url_where = ""
+        self.extra_index_urls: dict[str, None] = {}
+        self.find_links: dict[str, None] = {}
+        self.trusted_hosts: dict[str, None] = {}
+        self.no_index = False
+        self.pre = False
+        self.prefer_binary = False
+        self.require_hashes = False
+        self.format_control = FormatControl()
+        self.files: dict[str, None] = {}
+        self.warnings: list[str] = []
 
     def result(self, source: str) -> RequirementsFile:
         return RequirementsFile(
@@ -555,7 +642,7 @@ class _Collector:
         stripped = expanded.lstrip()
         if not stripped.startswith("-"):
             # A requirement, then maybe options: from the first token starting with "-".
-            option = _OPTION_START_RE.search(expanded, len(expanded) - len(stripped))
+            option = re.compile(_OPTION_START_RE).search(expanded, len(expanded) - len(stripped))
             if option is None:
                 spec = self._parse_spec(expanded, 0, line, base_dir, False, ())
                 self._add(spec, line, 0, constraint)

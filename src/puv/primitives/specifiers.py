@@ -14,7 +14,8 @@ import re
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 # An ordering operator followed by a version ending in ".*": the wildcard is dropped.
-_ORDERED_WILDCARD = re.compile(r"(>=|<=|>|<|~=)\s*([0-9][0-9a-zA-Z.+!-]*?)\.\*")
+# (compiled on first use, through ``re.compile``'s own cache)
+_ORDERED_WILDCARD = r"(>=|<=|>|<|~=)\s*([0-9][0-9a-zA-Z.+!-]*?)\.\*"
 
 
 def lenient_specifier_set(text: str) -> SpecifierSet:
@@ -26,6 +27,6 @@ def lenient_specifier_set(text: str) -> SpecifierSet:
         return SpecifierSet(text)
     except InvalidSpecifier:
         pass
-    repaired = _ORDERED_WILDCARD.sub(r"\1\2", text)
+    repaired = re.compile(_ORDERED_WILDCARD).sub(r"\1\2", text)
     repaired = ",".join(part.strip() for part in repaired.split(",") if part.strip())
     return SpecifierSet(repaired)

@@ -701,8 +701,18 @@ def gather(ctx: Context, *, sources: Sequence[str], packages: Sequence[str], edi
     return inputs
 
 
-def run(args: argparse.Namespace, ctx: Context) -> int:
+def _build_options(ctx: Context, args: argparse.Namespace) -> BuildOptions | None:
+    """The build options of the arguments; None (the defaults, see :func:`_build_session`)
+    when neither ``-C`` nor ``--no-build-isolation`` is given, which keeps the
+    builder's modules off the no-op path."""
+    if not getattr(args, "config_settings", None) and not getattr(args, "no_build_isolation", False):
+        return None
     from puv.cli.builds import build_options
+
+    return build_options(ctx, args)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
     from puv.cli.options import refresh_of
     from puv.errors import UsageError
 
@@ -733,7 +743,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         require_hashes=settings.require_hashes or inputs.options.require_hashes,
         verify_hashes=not args.no_verify_hashes,
         refresh=refresh_of(args),
-        build_options=build_options(ctx, args),
+        build_options=_build_options(ctx, args),
     )
     interpreter = environment_for(ctx, args, dry_run=args.dry_run)
     return install_into(ctx, interpreter, inputs, mode)

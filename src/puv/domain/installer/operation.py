@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from puv.domain.installer.plan import Desired
@@ -504,17 +504,28 @@ def environment_lock(prefix: str, is_venv: bool, on_wait: Callable[[], None] | N
 # --------------------------------------------------------------------------- checks
 
 
-@dataclass
 class _Check:
-    """Mutable state of one :func:`satisfied` walk (never shared)."""
+    """Mutable state of one :func:`satisfied` walk (never shared; a plain class:
+    generating a dataclass costs start-up time on the no-op install path)."""
 
-    by_name: Mapping[str, InstalledDist]
-    markers: Mapping[str, str]
-    constraints: Mapping[str, Sequence[Any]]
-    overrides: Mapping[str, Sequence[Any]]
-    recursive: bool = True
-    seen: set[tuple[str, str]] = field(default_factory=set)
-    metadata: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("by_name", "markers", "constraints", "overrides", "recursive", "seen", "metadata")
+
+    def __init__(
+        self,
+        *,
+        by_name: Mapping[str, InstalledDist],
+        markers: Mapping[str, str],
+        constraints: Mapping[str, Sequence[Any]],
+        overrides: Mapping[str, Sequence[Any]],
+        recursive: bool = True,
+    ) -> None:
+        self.by_name = by_name
+        self.markers = markers
+        self.constraints = constraints
+        self.overrides = overrides
+        self.recursive = recursive
+        self.seen: set[tuple[str, str]] = set()
+        self.metadata: dict[str, Any] = {}
 
 
 def satisfied(
