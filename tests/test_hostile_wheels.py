@@ -47,6 +47,7 @@ from puv.io.cache import Cache
 from puv.io.http import HttpClient, HttpOptions
 from puv.primitives.simple_api import DistFile
 from tests.support.builders import core_metadata, record_file, wheel_file, write_wheel
+from tests.test_wheel_install import fake_scheme
 
 WHEEL_NAME = "demo_pkg-1.0-py3-none-any.whl"
 INFO = "demo_pkg-1.0.dist-info"
@@ -597,19 +598,6 @@ def _tree(root: Path) -> dict[str, bytes | None]:
     return out
 
 
-def _scheme(root: Path) -> dict[str, str]:
-    site = root / "lib" / "python3.12" / "site-packages"
-    site.mkdir(parents=True)
-    (root / "bin").mkdir()
-    return {
-        "purelib": str(site),
-        "platlib": str(site),
-        "scripts": str(root / "bin"),
-        "data": str(root),
-        "headers": str(root / "include" / "site" / "python3.12"),
-    }
-
-
 def _dist_file(path: Path) -> DistFile:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return DistFile(path.name, path.as_uri(), hashes=(("sha256", digest),), size=path.stat().st_size)
@@ -630,7 +618,7 @@ def test_hostile_wheel_is_refused_and_nothing_is_written(tmp_path: Path, case_id
     (tmp_path / "dist").mkdir()
     archive = case.build(tmp_path / "dist")
     cache_root = tmp_path / "cache"
-    scheme = _scheme(tmp_path / "env")
+    scheme = fake_scheme(tmp_path / "env")
     env_before = _tree(tmp_path / "env")
 
     with pytest.raises(case.error) as caught:
@@ -677,7 +665,7 @@ def test_the_good_baselines_are_accepted(tmp_path: Path) -> None:
         directory = tmp_path / f"dist{index}"
         directory.mkdir()
         unpacked = _fetch(build(directory), tmp_path / f"cache{index}", None)
-        scheme = _scheme(tmp_path / f"env{index}")
+        scheme = fake_scheme(tmp_path / f"env{index}")
         install_wheel(
             unpacked.path,
             dist_name="demo-pkg", version="1.0", interpreter_paths=scheme,
@@ -691,7 +679,7 @@ def test_metadata_names_are_compared_normalized(tmp_path: Path) -> None:
     (tmp_path / "dist").mkdir()
     build = wheel(good_members(**{f"{INFO}/METADATA": core_metadata("Demo_Pkg", "1.0.0")}))
     unpacked = _fetch(build(tmp_path / "dist"), tmp_path / "cache", None)
-    scheme = _scheme(tmp_path / "env")
+    scheme = fake_scheme(tmp_path / "env")
     install_wheel(
         unpacked.path, dist_name="demo-pkg", version="1.0", interpreter_paths=scheme, python_executable="/env/bin/python"
     )

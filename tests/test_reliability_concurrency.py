@@ -15,15 +15,13 @@ from __future__ import annotations
 import csv
 import fcntl
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import run, run_puv
+from tests.support.cli import popen_puv, run, run_puv, wait_for
 from tests.support.index_server import Fault, IndexServer
 
 PYTHON = "/root/.pyenv/versions/3.12.1/bin/python3.12"
@@ -82,23 +80,6 @@ def assert_imports_and_checks(venv: Path, names: list[str]) -> None:
     assert imported.returncode == 0, imported.stderr
     check = run_puv("pip", "check", env={"VIRTUAL_ENV": str(venv)})
     assert check.code == 0, check
-
-
-def popen_puv(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "puv", *args],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.02)
 
 
 def test_four_installs_into_four_venvs_share_one_cold_cache(universe: IndexServer, tmp_path: Path) -> None:

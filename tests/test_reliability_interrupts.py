@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import run, run_puv
+from tests.support.cli import popen_puv, run, run_puv, wait_for
 from tests.support.index_server import Fault, IndexServer
 
 PYTHON = "/root/.pyenv/versions/3.12.1/bin/python3.12"
@@ -130,23 +130,6 @@ def assert_cache_consistent(cache: Path) -> None:
         for project in archives.iterdir():
             for entry in project.iterdir():
                 assert (entry / ".puv-complete").exists(), f"incomplete cache entry {entry}"
-
-
-def popen_puv(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "puv", *args],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.01)
 
 
 def interrupted(proc: subprocess.Popen[str], *, allow_done: bool = False) -> tuple[int, str]:

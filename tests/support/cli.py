@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,3 +47,22 @@ def run_puv(
 def run(cmd: Sequence[str | Path], **kwargs: object) -> subprocess.CompletedProcess[str]:
     """Run any command, capturing text output (for checks inside created venvs)."""
     return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+
+def popen_puv(*args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start ``python -m puv ARGS`` in the background (to signal it or race it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "puv", *args],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.01)
