@@ -189,6 +189,9 @@ def test_sigint_during_install(phase: str, universe: IndexServer, tmp_path: Path
         universe.add_fault("/simple/ipkg04/", Fault("slow", delay=1.5))
         reached = lambda: universe.count("/simple/ipkg03/") > 0  # noqa: E731
     else:
+        # The last wheel hangs long enough that the run cannot finish before the signal,
+        # however the downloads interleave on a loaded machine.
+        universe.add_fault(f"/files/{NAMES[-1]}-*.whl", Fault("slow", delay=5.0, times=100))
         universe.add_fault("/files/*.whl", Fault("slow", delay=0.4, times=100))
         reached = lambda: universe.count("/files/*.whl") >= 2  # noqa: E731
     env = {"VIRTUAL_ENV": str(venv)}
