@@ -38,7 +38,31 @@ def run_command(words: tuple[str, ...], rest: list[str]) -> int:
         return error.code
     except KeyboardInterrupt:
         printer.err.write("error: interrupted\n")
+        _leave_lingering_threads(130)
         return 130
+
+
+def _leave_lingering_threads(code: int) -> None:
+    """After Ctrl-C, exit now if worker threads are still busy.
+
+    Every ``finally`` of the main thread has run by now (environment staging
+    rolled back, locks released); what may remain are pool threads blocked in a
+    network read, which the interpreter would join at exit (up to the HTTP timeout
+    times the retries). Their work is disposable: cache entries are written to a
+    temporary place and renamed into the cache only when complete.
+    """
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return
+    current = threading.current_thread()
+    if not any(t is not current and t.is_alive() and not t.daemon for t in threading.enumerate()):
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _run(words: tuple[str, ...], rest: list[str], printer: Printer) -> int:

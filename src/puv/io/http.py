@@ -847,8 +847,14 @@ def parallel_map(
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=min(max_workers, len(items)))
+    interrupted = False
     try:
         futures = [pool.submit(function, item) for item in items]
         return [future.result() for future in futures]
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # Ctrl-C: do not wait for requests still in flight (one may hang until its
+        # timeout); the command layer leaves the process without joining them.
+        pool.shutdown(wait=not interrupted, cancel_futures=True)

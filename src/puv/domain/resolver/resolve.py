@@ -56,6 +56,7 @@ def resolve(
     ``build``; without one they fail), and the index client's errors (``NetworkError``...) as they come.
     """
     executor = ThreadPoolExecutor(max_workers=options.max_workers, thread_name_prefix="puv-prefetch")
+    interrupted = False
     try:
         provider = PythonProvider(
             requirements,
@@ -83,8 +84,12 @@ def resolve(
             raise no_solution_error(failure, provider) from None
         _raise_unbuilt(provider, solution.versions)
         return build_resolution(provider, solution.versions)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        # Ctrl-C: prefetches still in flight are abandoned, not awaited (see parallel_map).
+        executor.shutdown(wait=not interrupted, cancel_futures=True)
 
 
 def _raise_unbuilt(provider: PythonProvider, versions: Mapping[PackageKey, Version] | None) -> None:
