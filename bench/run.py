@@ -49,8 +49,20 @@ class Runner:
         return WORK / f"{tool}-cache"
 
     def paths(self, case: Case, tool: str, venv: Path) -> Paths:
-        file = REQUIREMENTS / case.scenario.input if case.scenario.input else Path("-")
+        file = self.input_file(case.scenario) if case.scenario.input else Path("-")
         return Paths(str(file), str(venv), str(self.cache(tool)), str(WORK / "out" / f"{tool}.txt"))
+
+    @staticmethod
+    def input_file(scenario: scenarios.Scenario) -> Path:
+        """The requirements file of ``scenario``: the shared one, or a copy without ``drop``."""
+        assert scenario.input is not None
+        source = REQUIREMENTS / scenario.input
+        if not scenario.drop:
+            return source
+        derived = WORK / "inputs" / scenario.input
+        derived.parent.mkdir(parents=True, exist_ok=True)
+        derived.write_text(scenarios.without_projects(source.read_text(), scenario.drop))
+        return derived
 
     def fresh_venv(self, tool: str, venv: Path) -> str:
         shutil.rmtree(venv, ignore_errors=True)
@@ -217,7 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "runs": args.runs,
             "quick": args.quick,
             "timeout_s": args.timeout,
-            "notes": _notes(base, selected),
+            "notes": _notes(base, selected) + [
+                f"`{s.id}` runs `{s.input}` without the lines of {', '.join(s.drop)}: {s.drop_reason}."
+                for s in dict.fromkeys(c.scenario for c in cases) if s.drop
+            ],
         },
         "tools": list(selected),
         "cases": [],

@@ -207,3 +207,27 @@ def test_error_line_prefers_the_error() -> None:
     assert tools.error_line("Resolving\nerror: no such package\n  cause: x\n") == "error: no such package"
     assert tools.error_line("", "last words\n") == "last words"
     assert tools.error_line("ERROR: Could not find a version\n") == "ERROR: Could not find a version"
+
+
+def test_without_projects_drops_only_the_named_requirement_lines() -> None:
+    text = (
+        "# homeassistant.components.unifiprotect\n"
+        "pyunifiprotect==4.20.0\n"
+        "PyUnifi_Protect>=1 ; python_version > '3'\n"
+        "pyunifiprotect-extra==1.0\n"
+        "-c constraints.txt\n"
+        "unifi-discovery==1.1.7\n"
+    )
+    kept = scenarios.without_projects(text, ["pyunifiprotect", "pyunifi-protect"])
+    assert kept == (
+        "# homeassistant.components.unifiprotect\n"
+        "pyunifiprotect-extra==1.0\n"
+        "-c constraints.txt\n"
+        "unifi-discovery==1.1.7\n"
+    )
+
+
+def test_home_assistant_leaves_out_the_project_gone_from_the_index() -> None:
+    (scenario,) = [s for s in scenarios.SCENARIOS if s.id == "compile-home-assistant"]
+    assert scenario.drop == ("pyunifiprotect",) and "no longer on the index" in scenario.drop_reason
+    assert all(not s.drop for s in scenarios.SCENARIOS if s is not scenario)
