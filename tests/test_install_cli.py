@@ -358,8 +358,9 @@ def test_quiet_silences(venv: Path, universe: IndexServer) -> None:
 def test_usage_errors(venv: Path, universe: IndexServer) -> None:
     nothing = install(venv, universe)
     assert nothing.code == 2 and "no packages to install" in nothing.stderr, nothing
-    target = install(venv, universe, "solo", "--target", "x")
-    assert target.code == 2, target
+    both = install(venv, universe, "solo", "--target", "x", "--prefix", "y")
+    assert both.code == 2 and "not allowed with argument -t/--target" in both.stderr, both
+    assert not (venv.parent / "x").exists() and not (venv.parent / "y").exists()
 
 
 def test_second_process_waits_for_the_environment_lock(venv: Path, universe: IndexServer) -> None:

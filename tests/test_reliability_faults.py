@@ -113,10 +113,11 @@ FAULT_CASES = [
          r"error: the page at http://127\.0\.0\.1:\d+/simple/app/ is not valid JSON"),
     Case("malformed-json-wrong-shape", "/simple/app/", Fault("malformed", body=b'{"files": "nope", "meta": 7}'),
          "compile", 1, r"error: .*http://127\.0\.0\.1:\d+/simple/app/"),
-    # HTML is read leniently (as pip does): garbage is a page without links, so the
-    # project has no versions; see test_malformed_html_page_error_names_the_page.
+    # Garbage HTML is an error naming the page (never "no versions"), and is not cached
+    # even when served with validators; see test_malformed_page_error_names_the_page.
     Case("malformed-html-page", "/simple/app/", Fault("malformed"), "compile", 1,
-         r"no versions of app", json=False, validators=False),
+         r"error: the page at http://127\.0\.0\.1:\d+/simple/app/ is malformed: it is not valid utf-8 text",
+         json=False),
     Case("malformed-metadata", "/files/app-*.metadata", Fault("malformed", times=5), "compile", 1,
          r"app-1\.0-py3-none-any\.whl"),
     Case("malformed-wheel", "/files/app-*.whl", Fault("malformed", times=5), "install", 1,
@@ -272,16 +273,39 @@ def test_redirect_to_another_host_drops_credentials(
         other.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a malformed HTML project page (200, no links) is reported as `app` not found in the index; "
-    "the error does not name the page that could not be read (src/puv/domain/index)",
-)
-def test_malformed_html_page_error_names_the_page(universe: IndexServer, tmp_path: Path) -> None:
-    universe.json = False
-    universe.add_fault("/simple/app/", Fault("malformed"))
-    result = run_puv("pip", "index", "versions", "app", "--index-url", universe.url, "--cache-dir", str(tmp_path / "c"))
+MALFORMED_PAGES = [
+    pytest.param(False, None, r"is malformed: it is not valid utf-8 text \(byte 0xff at offset 16\)", id="html-garbage"),
+    pytest.param(False, b'<html><body><a href="app-1.0-py3-none-any.whl">app</a>\x00\x00\x00', r"is malformed: it holds binary data", id="html-binary"),
+    pytest.param(False, b'<html><body><a href="app-1.0-py3-none-any.whl#sha256=12', r"is malformed: it ends inside a tag", id="html-cut-off"),
+    pytest.param(True, None, r"is not valid JSON: ", id="json-garbage"),
+    pytest.param(True, b'{"meta": {"api-version": "1.0"}, "files": [{"filename": 7}]}', r"is malformed: a file has no `filename`", id="json-wrong-shape"),
+]
+
+
+@pytest.mark.parametrize(("json_pages", "body", "message"), MALFORMED_PAGES)
+def test_malformed_page_error_names_the_page(
+    json_pages: bool, body: bytes | None, message: str, universe: IndexServer, tmp_path: Path
+) -> None:
+    """A 200 whose body cannot be read as a project page is an error naming the page
+    (credentials redacted) and saying what is wrong with it, with a hint; never "not found".
+    Served with a long max-age and an ETag, it is still not cached: the next run, with
+    the real page back, reads the real page."""
+    universe.json = json_pages
+    password = "s3cr3t-malformed-pw"
+    universe.require_auth("/simple/*", "alice", password)
+    universe.add_fault("/simple/app/", Fault("malformed", body=body))
+    cache = tmp_path / "c"
+    url = universe.auth_url("alice", password)
+    result = run_puv("pip", "index", "versions", "app", "--index-url", url, "--cache-dir", str(cache))
     assert_no_traceback(result)
     assert result.code == 1, result
-    assert f"{universe.url}app/" in result.stderr, result
+    assert re.search(r"^error: the page at " + re.escape(f"{universe.url}app/") + " " + message, result.stderr, re.M), result
+    assert "\nhint: the index, or a proxy between puv and it, sent a damaged page" in result.stderr, result
     assert "was not found in the package index" not in result.stderr, result
+    assert password not in result.stdout + result.stderr
+    assert_cache_consistent(cache)
+
+    again = run_puv("pip", "index", "versions", "app", "--index-url", url, "--cache-dir", str(cache))
+    assert again.code == 0, again
+    assert "app (1.0)" in again.stdout, again
+    assert [r.status for r in universe.requests if r.path == "/simple/app/"][-1] == 200

@@ -301,9 +301,59 @@ def test_html_duplicate_attribute_first_wins() -> None:
     assert page.files[0].filename == "foo-1.0.tar.gz"
 
 
-def test_html_non_utf8_bytes_do_not_crash() -> None:
-    page = parse_project_html(b'<html><a href="foo-1.0.tar.gz">\xff</a></html>', PAGE, "foo")
-    assert len(page.files) == 1
+def test_html_non_utf8_bytes_are_malformed_unless_the_charset_says_so() -> None:
+    body = b'<html><a href="foo-1.0.tar.gz">\xff</a></html>'
+    with pytest.raises(IndexFormatError) as info:
+        parse_project_html(body, PAGE, "foo")
+    assert info.value.url == PAGE
+    assert f"the page at {PAGE} is malformed: it is not valid utf-8 text (byte 0xff at offset 31)" in info.value.message
+    assert info.value.hints
+    # Declared by the server: read in that charset (as pip does).
+    page = parse_project_page(body, PAGE, "text/html; charset=ISO-8859-1", "foo")
+    assert [f.filename for f in page.files] == ["foo-1.0.tar.gz"]
+    # An unknown charset name falls back to UTF-8; a byte order mark means UTF-8.
+    good = html_page('<a href="foo-1.0.tar.gz">é</a>')
+    assert len(parse_project_page(good, PAGE, 'text/html; charset="x-made-up"', "foo").files) == 1
+    assert len(parse_project_page(b"\xef\xbb\xbf" + good, PAGE, "text/html; charset=latin-1", "foo").files) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "fragment"),
+    [
+        # The fault server's garbage: a start of HTML, then binary bytes, cut off.
+        (b'<html><a href="\x00\xff{"broken": [ \xfe unterminated', None, "not valid utf-8 text"),
+        (html_page('<a href="foo-1.0.tar.gz">x</a>') + b"\x00\x01\x02", None, "binary data (a NUL character at offset "),
+        (b'<html><a href="\x00{"broken"', "text/html; charset=latin-1", "binary data (a NUL character at offset 15)"),
+        (b'<html><body><a href="foo-1.0.tar.gz">x</a><a href="foo-2.0.tar', None, "ends inside a tag"),
+        (b'<html><body><a href="foo-1.0.tar.gz">x</a><A\n', None, "ends inside a tag"),
+    ],
+    ids=["garbage", "nul-bytes", "nul-latin1", "cut-off-anchor", "cut-off-tag-name"],
+)
+def test_html_binary_or_cut_off_page_is_malformed(body: bytes, content_type: str | None, fragment: str) -> None:
+    for call in (
+        lambda: parse_project_page(body, PAGE, content_type or "text/html", "foo"),
+        lambda: parse_find_links_html(body, PAGE),
+        lambda: parse_root_page(body, PAGE, content_type or "text/html"),
+    ):
+        with pytest.raises(IndexFormatError) as info:
+            call()
+        assert info.value.url == PAGE
+        assert f"the page at {PAGE} is malformed: " in info.value.message
+        assert fragment in info.value.message, info.value.message
+        assert info.value.hints
+
+
+def test_html_lenient_cases_stay_valid() -> None:
+    """Not malformed: no links at all, tabs and form feeds, `<` in text, a comment
+    left open only inside a comment, an unclosed element (`</html>` missing)."""
+    assert parse_project_html(b"<html><body></body></html>", PAGE, "foo").files == ()
+    assert parse_project_html(b"<p>No files yet</p>", PAGE, "foo").files == ()
+    page = parse_project_html(
+        b'<html>\t\x0c\r\n<!-- <a href="foo-0.1.tar.gz" --><p>1 < 2</p><a href="foo-1.0.tar.gz">x</a>',
+        PAGE,
+        "foo",
+    )
+    assert [f.filename for f in page.files] == ["foo-1.0.tar.gz"]
 
 
 # --------------------------------------------------------------------------- JSON

@@ -151,6 +151,20 @@ def add_index_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_destination_options(group: argparse._ActionsContainer, *, verb: str) -> None:
+    """``-t/--target DIR`` and ``--prefix DIR`` (dests ``target`` / ``prefix``): one or
+    the other, giving both is a usage error. ``verb``: ``Install packages into``."""
+    exclusive = group.add_mutually_exclusive_group()
+    exclusive.add_argument(
+        "-t", "--target", default=None, metavar="DIR",
+        help=f"{verb} DIR, a flat directory (packages in DIR, scripts in DIR/bin) instead of the environment",
+    )
+    exclusive.add_argument(
+        "--prefix", default=None, metavar="DIR",
+        help=f"{verb} the prefix DIR (DIR/lib/python3.X/site-packages, DIR/bin) instead of the environment",
+    )
+
+
 def refresh_of(args: argparse.Namespace) -> bool | frozenset[str]:
     """The --refresh / --refresh-package choice as the index client takes it."""
     from packaging.utils import canonicalize_name

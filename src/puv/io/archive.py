@@ -66,8 +66,10 @@ class UnpackLimits:
     a deflate bomb is bounded by the total instead, and overlapping-member bombs are
     refused as overlaps.
 
-    The CLI layer is meant to fill these from settings (``PUV_MAX_UNPACKED_SIZE``);
-    this module reads no environment.
+    The same limits bound source archives (:func:`unpack_sdist`). Users raise them
+    with ``PUV_MAX_UNPACK_SIZE`` and ``PUV_MAX_COMPRESSION_RATIO`` (read by
+    :mod:`puv.settings` and passed down by the commands); this module reads no
+    environment, it only names the variables in its hints.
     """
 
     max_total_size: int = 8 << 30
@@ -79,6 +81,41 @@ class UnpackLimits:
 
 
 DEFAULT_UNPACK_LIMITS = UnpackLimits()
+
+#: The environment variables that set :class:`UnpackLimits` (named in error hints).
+SIZE_VARIABLE = "PUV_MAX_UNPACK_SIZE"
+RATIO_VARIABLE = "PUV_MAX_COMPRESSION_RATIO"
+_BOMB_HINT = "the archive looks like a decompression bomb; it was not unpacked"
+
+
+def _too_big(label: str, total: int, limits: UnpackLimits, *, at_least: bool = False) -> UnsafeArchive:
+    return UnsafeArchive(
+        f"{label} would unpack to {'at least ' if at_least else ''}{total} bytes, "
+        f"more than the limit of {limits.max_total_size} bytes",
+        hints=[
+            _BOMB_HINT,
+            f"if you trust it, raise the limit: set {SIZE_VARIABLE} to {total} or more "
+            "(bytes, or with a unit: 16GiB, 500MB)",
+        ],
+    )
+
+
+def _too_compressed(message: str, ratio: int) -> UnsafeArchive:
+    return UnsafeArchive(
+        message,
+        hints=[_BOMB_HINT, f"if you trust it, raise the limit: set {RATIO_VARIABLE} to {ratio} or more"],
+    )
+
+
+def _check_member_ratio(label: str, raw: str, size: int, compressed: int, limits: UnpackLimits) -> None:
+    if size > limits.ratio_min_size and size > limits.max_ratio * max(compressed, 1):
+        ratio = size // max(compressed, 1)
+        raise _too_compressed(
+            f"{label} contains a member that expands {ratio}:1, from {compressed} to {size} bytes "
+            f"(at most {limits.max_ratio}:1 is allowed for members over {limits.ratio_min_size} "
+            f"bytes): {raw!r}",
+            ratio + 1,
+        )
 
 _ZIP_LOCAL_SIG = b"PK\x03\x04"
 _ZIP_DESCRIPTOR_SIG = b"PK\x07\x08"
@@ -239,23 +276,10 @@ def _plan_wheel_members(infos: list[ZipInfo], label: str, limits: UnpackLimits) 
         if not is_dir:
             files.add(name)
             total += info.file_size
-            if (
-                info.file_size > limits.ratio_min_size
-                and info.file_size > limits.max_ratio * max(info.compress_size, 1)
-            ):
-                ratio = info.file_size // max(info.compress_size, 1)
-                raise UnsafeArchive(
-                    f"{label} contains a member that expands {ratio}:1, from {info.compress_size} "
-                    f"to {info.file_size} bytes (at most {limits.max_ratio}:1 is allowed for "
-                    f"members over {limits.ratio_min_size} bytes): {raw!r}",
-                    hints=["the wheel looks like a decompression bomb; it was not unpacked"],
-                )
+            _check_member_ratio(label, raw, info.file_size, info.compress_size, limits)
         planned.append((info, name, is_dir))
     if total > limits.max_total_size:
-        raise UnsafeArchive(
-            f"{label} would unpack to {total} bytes, more than the limit of {limits.max_total_size} bytes",
-            hints=["the wheel looks like a decompression bomb; it was not unpacked"],
-        )
+        raise _too_big(label, total, limits)
     parents: set[str] = set()
     for _, name, _ in planned:
         parent = name.rpartition("/")[0]
@@ -562,7 +586,13 @@ _MEMBER_SYMLINK = "symlink"
 _MEMBER_HARDLINK = "hardlink"
 
 
-def unpack_sdist(archive_path: Path, dest: Path, *, label: str | None = None) -> Path:
+def unpack_sdist(
+    archive_path: Path,
+    dest: Path,
+    *,
+    label: str | None = None,
+    limits: UnpackLimits = DEFAULT_UNPACK_LIMITS,
+) -> Path:
     """Unpack a source archive (``.tar.gz``, ``.tgz``, ``.tar.bz2``, ``.tar.xz``, ``.tar``,
     ``.zip``) into ``dest`` (created) and return the project root inside it.
 
@@ -574,16 +604,22 @@ def unpack_sdist(archive_path: Path, dest: Path, *, label: str | None = None) ->
     setgid and sticky bits are dropped. Files are created exclusively and never through a
     link, so nothing can land outside ``dest``.
 
+    Decompression bombs (``limits``): the files' sizes, hard links counted as the copies
+    they become, may add up to ``limits.max_total_size``; past ``limits.ratio_min_size``
+    bytes a tar archive may expand at most ``limits.max_ratio`` times its own size, a zip
+    member that many times its compressed size. A tar archive is read one header at a
+    time, so a bomb is refused once its headers pass a limit, without inflating the rest.
+
     The project root is ``dest/<top>`` when every member lies in one top-level directory
     (the sdist convention, PEP 625 ``{name}-{version}/``), else ``dest`` itself.
     """
     label = label or archive_path.name
     lowered = archive_path.name.lower()
     if lowered.endswith(".zip"):
-        return _unpack_zip_sdist(archive_path, dest, label)
+        return _unpack_zip_sdist(archive_path, dest, label, limits)
     if lowered.endswith(".whl"):
         raise UnsafeArchive(f"{label} is a wheel, not a source archive")
-    return _unpack_tar_sdist(archive_path, dest, label)
+    return _unpack_tar_sdist(archive_path, dest, label, limits)
 
 
 def _normalize_member(name: str, label: str) -> str:
@@ -685,7 +721,21 @@ def _create_file(target: Path) -> int:
     return os.open(target, flags, 0o600)
 
 
-def _unpack_tar_sdist(archive_path: Path, dest: Path, label: str) -> Path:
+def _check_tar_total(label: str, total: int, packed: int, limits: UnpackLimits, *, at_least: bool) -> None:
+    """``total`` bytes unpacked from a tar archive of ``packed`` bytes, against ``limits``."""
+    if total > limits.max_total_size:
+        raise _too_big(label, total, limits, at_least=at_least)
+    if total > limits.ratio_min_size and total > limits.max_ratio * max(packed, 1):
+        ratio = total // max(packed, 1)
+        raise _too_compressed(
+            f"{label} expands {ratio}:1, from {packed} to {'at least ' if at_least else ''}{total} bytes "
+            f"(at most {limits.max_ratio}:1 is allowed for archives unpacking to more than "
+            f"{limits.ratio_min_size} bytes)",
+            ratio + 1,
+        )
+
+
+def _unpack_tar_sdist(archive_path: Path, dest: Path, label: str, limits: UnpackLimits) -> Path:
     import shutil
     import tarfile
 
@@ -696,8 +746,17 @@ def _unpack_tar_sdist(archive_path: Path, dest: Path, label: str) -> Path:
             f"{label} is not a valid source archive (tar)", causes=[str(error)]
         ) from None
     with archive:
+        packed = archive_path.stat().st_size
+        members: list[tarfile.TarInfo] = []
+        total = 0
         try:
-            members = archive.getmembers()
+            # One header at a time (not getmembers()): reaching the next header inflates
+            # the data before it, so stop as soon as the sizes pass a limit.
+            for member in archive:
+                members.append(member)
+                if member.isreg():
+                    total += member.size
+                    _check_tar_total(label, total, packed, limits, at_least=True)
         except (tarfile.TarError, OSError, EOFError) as error:
             raise UnsafeArchive(f"{label} is corrupt", causes=[str(error)]) from None
         entries: list[tuple[str, str, str]] = []
@@ -720,6 +779,14 @@ def _unpack_tar_sdist(archive_path: Path, dest: Path, label: str) -> Path:
                 )
             entries.append((member.name, kind, member.linkname))
         planned = _plan_members(entries, label)
+        # A hard link is written as a copy of its target: count those bytes too.
+        sizes = {
+            name: member.size
+            for member, (name, kind, _) in zip((m for m in members if _normalize_member(m.name, label)), planned)
+            if kind == _MEMBER_FILE
+        }
+        total += sum(sizes.get(linkname, 0) for _, kind, linkname in planned if kind == _MEMBER_HARDLINK)
+        _check_tar_total(label, total, packed, limits, at_least=False)
         dest.mkdir(parents=True, exist_ok=True)
         dir_modes: list[tuple[Path, int]] = []
         for member, (name, kind, linkname) in zip(
@@ -762,7 +829,7 @@ def _zlib_error() -> type[Exception]:
     return zlib.error
 
 
-def _unpack_zip_sdist(archive_path: Path, dest: Path, label: str) -> Path:
+def _unpack_zip_sdist(archive_path: Path, dest: Path, label: str, limits: UnpackLimits) -> Path:
     import shutil
     import zipfile
 
@@ -773,13 +840,19 @@ def _unpack_zip_sdist(archive_path: Path, dest: Path, label: str) -> Path:
     with archive:
         infos = archive.infolist()
         entries: list[tuple[str, str, str]] = []
+        total = 0
         for info in infos:
             file_type = (info.external_attr >> 16) & 0o170000
             if file_type == 0o120000:
                 raise UnsafeArchive(f"{label} contains a symbolic link: {info.filename!r}")
             if file_type and file_type not in (0o100000, 0o040000):
                 raise UnsafeArchive(f"{label} contains a special file: {info.filename!r}")
+            if not info.is_dir():
+                total += info.file_size
+                _check_member_ratio(label, info.filename, info.file_size, info.compress_size, limits)
             entries.append((info.filename, _MEMBER_DIR if info.is_dir() else _MEMBER_FILE, ""))
+        if total > limits.max_total_size:
+            raise _too_big(label, total, limits)
         planned = _plan_members(entries, label)
         dest.mkdir(parents=True, exist_ok=True)
         for info, (name, kind, _) in zip(

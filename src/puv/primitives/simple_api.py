@@ -25,6 +25,10 @@ name only *looks* like a distribution is kept; the finder validates names
 with :mod:`puv.primitives.filenames` when it needs versions.
 
 Every problem is an :class:`~puv.errors.IndexFormatError` naming the page URL.
+An HTML page without links is a valid empty listing; a body that is not an HTML
+page is an error, never "no files": bytes that do not decode in the declared
+charset (UTF-8 by default, decoded strictly as pip does), NUL characters
+(binary data), no tag at all, or a page that ends inside a tag.
 """
 
 from __future__ import annotations
@@ -147,12 +151,49 @@ class FlatPage:
 # --------------------------------------------------------------------------- helpers
 
 
-def _decode(body: bytes | str) -> str:
+#: Shown with every error about a page whose content cannot be read.
+MALFORMED_HINT = (
+    "the index, or a proxy between puv and it, sent a damaged page; nothing was cached, "
+    "so try again, and tell the index's maintainers if it persists"
+)
+
+
+def charset(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, lowercased (None if absent)."""
+    if not content_type or "charset" not in content_type.lower():
+        return None
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip("\"'").lower() or None
+    return None
+
+
+def _decode(body: bytes | str, url: str, encoding: str | None) -> str:
+    """The page's text: a UTF-8 byte order mark wins, then ``encoding`` (the charset the
+    server declared), then UTF-8. Bytes that do not decode make the page malformed (as in
+    pip, which decodes strictly); an unknown charset name falls back to UTF-8."""
     if isinstance(body, str):
         return body
     if body.startswith(b"\xef\xbb\xbf"):
-        body = body[3:]
-    return body.decode("utf-8", "replace")
+        body, encoding = body[3:], "utf-8"
+    codec = encoding or "utf-8"
+    try:
+        return body.decode(codec)
+    except LookupError:
+        codec = "utf-8"
+        try:
+            return body.decode(codec)
+        except UnicodeDecodeError as exc:
+            error = exc
+    except UnicodeDecodeError as exc:
+        error = exc
+    raise IndexFormatError(
+        f"the page at {url} is malformed: it is not valid {codec} text "
+        f"(byte {body[error.start]:#04x} at offset {error.start})",
+        url=url,
+        hints=(MALFORMED_HINT,),
+    )
 
 
 #: One component of an API version: ASCII digits, few enough for int().
@@ -278,6 +319,8 @@ _ANCHOR_TEXT_RE = re.compile(
 )
 _ATTR_RE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+# A tag (or comment, doctype, end tag) begins: what any HTML page has at least one of.
+_TAG_START_RE = re.compile(r"<[A-Za-z!/?]")
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -302,19 +345,39 @@ def _unescape(value: str) -> str:
     return html.unescape(value)
 
 
-def _prepare_html(body: bytes | str, url: str) -> str:
-    text = _decode(body)
+def _prepare_html(body: bytes | str, url: str, encoding: str | None = None) -> str:
+    """The page's text (comments removed), or an error when it is not a readable HTML page.
+
+    A page without links is a valid empty listing. Malformed: bytes that do not decode,
+    NUL characters (binary data: never in an HTML page, and a memchr-fast test, where a
+    search for every control character would cost a tenth of the parse), no tag at all
+    (or JSON), and a page that ends inside a tag (cut off or damaged on the way)."""
+    text = _decode(body, url, encoding)
     stripped = text.lstrip()
     if not stripped:
-        raise IndexFormatError(f"the page at {url} is empty", url=url)
-    if stripped[0] in "{[" or "<" not in stripped:
+        raise IndexFormatError(f"the page at {url} is empty", url=url, hints=(MALFORMED_HINT,))
+    if stripped[0] in "{[" or _TAG_START_RE.search(text) is None:
         raise IndexFormatError(
             f"the page at {url} is not HTML",
             url=url,
             hints=("check that the index URL points at a simple repository (PEP 503)",),
         )
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise IndexFormatError(
+            f"the page at {url} is malformed: it holds binary data (a NUL character at offset {nul})",
+            url=url,
+            hints=(MALFORMED_HINT,),
+        )
     if "<!--" in text:
         text = _COMMENT_RE.sub("", text)
+    last = text.rfind("<")
+    if last >= 0 and ">" not in text[last:] and _TAG_START_RE.match(text, last):
+        raise IndexFormatError(
+            f"the page at {url} is malformed: it ends inside a tag (cut off or damaged)",
+            url=url,
+            hints=(MALFORMED_HINT,),
+        )
     return text
 
 
@@ -367,23 +430,28 @@ def _html_files(
     return tuple(files), tuple(skipped), api_version
 
 
-def parse_project_html(body: bytes | str, url: str, project: str) -> ProjectPage:
-    """Parse a PEP 503 project page served at ``url`` for ``project``."""
-    text = _prepare_html(body, url)
+def parse_project_html(
+    body: bytes | str, url: str, project: str, *, encoding: str | None = None
+) -> ProjectPage:
+    """Parse a PEP 503 project page served at ``url`` for ``project``.
+
+    ``encoding`` is the charset the server declared (:func:`charset`); UTF-8 without one.
+    """
+    text = _prepare_html(body, url, encoding)
     files, skipped, api_version = _html_files(text, url)
     return ProjectPage(canonicalize_name(project), url, files, None, api_version, skipped)
 
 
-def parse_find_links_html(body: bytes | str, url: str) -> FlatPage:
+def parse_find_links_html(body: bytes | str, url: str, *, encoding: str | None = None) -> FlatPage:
     """Parse a flat ``--find-links`` HTML page: every anchor naming a distribution."""
-    text = _prepare_html(body, url)
+    text = _prepare_html(body, url, encoding)
     files, skipped, _ = _html_files(text, url)
     return FlatPage(url, files, skipped)
 
 
-def parse_root_html(body: bytes | str, url: str) -> RootIndex:
+def parse_root_html(body: bytes | str, url: str, *, encoding: str | None = None) -> RootIndex:
     """Parse a PEP 503 root page: the anchor texts are the project names."""
-    text = _prepare_html(body, url)
+    text = _prepare_html(body, url, encoding)
     api_version: str | None = None
     for match in _TAG_RE.finditer(text):
         if match.group(1).lower() == "meta":
@@ -413,19 +481,23 @@ def _load_json(body: bytes | str, url: str) -> tuple[dict[str, Any], str]:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise IndexFormatError(f"the page at {url} is not valid JSON: {exc}", url=url) from None
+        raise IndexFormatError(
+            f"the page at {url} is not valid JSON: {exc}", url=url, hints=(MALFORMED_HINT,)
+        ) from None
     except RecursionError:
-        raise IndexFormatError(f"the page at {url} is not valid JSON: nested too deeply", url=url) from None
+        raise IndexFormatError(
+            f"the page at {url} is not valid JSON: nested too deeply", url=url, hints=(MALFORMED_HINT,)
+        ) from None
     if not isinstance(data, dict):
-        raise IndexFormatError(f"the page at {url} is not a JSON object", url=url)
+        raise IndexFormatError(f"the page at {url} is not a JSON object", url=url, hints=(MALFORMED_HINT,))
     meta = data.get("meta")
     if not isinstance(meta, dict) or "api-version" not in meta:
-        raise IndexFormatError(f"the page at {url} has no `meta.api-version`", url=url)
+        raise IndexFormatError(f"the page at {url} has no `meta.api-version`", url=url, hints=(MALFORMED_HINT,))
     return data, _check_api_version(meta["api-version"], url)
 
 
 def _bad(url: str, what: str) -> IndexFormatError:
-    return IndexFormatError(f"the page at {url} is malformed: {what}", url=url)
+    return IndexFormatError(f"the page at {url} is malformed: {what}", url=url, hints=(MALFORMED_HINT,))
 
 
 def _json_hashes(value: object, url: str, filename: str, key: str) -> Hashes:
@@ -604,11 +676,11 @@ def parse_project_page(
     """Parse a project page in whichever format ``content_type`` says."""
     if page_format(content_type, body, url) == "json":
         return parse_project_json(body, url, project)
-    return parse_project_html(body, url, project)
+    return parse_project_html(body, url, project, encoding=charset(content_type))
 
 
 def parse_root_page(body: bytes | str, url: str, content_type: str | None) -> RootIndex:
     """Parse a root index page in whichever format ``content_type`` says."""
     if page_format(content_type, body, url) == "json":
         return parse_root_json(body, url)
-    return parse_root_html(body, url)
+    return parse_root_html(body, url, encoding=charset(content_type))

@@ -12,7 +12,8 @@ comment, and a direct archive URL is printed without its ``#sha256=`` fragment.
 ``--strict`` reports missing or incompatible dependencies as warnings (stderr).
 
 :func:`add_environment_options` holds the options every read-only pip command
-shares (``--python``, ``--system``).
+shares (``--python``, ``--system``; ``-t/--target`` and ``--prefix`` for freeze,
+list, show and uninstall, as in uv).
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ if TYPE_CHECKING:
     from puv.domain.python.interpreter import Interpreter
 
 
-def add_environment_options(parser: argparse.ArgumentParser, *, writing: bool = False) -> None:
-    """``--python`` / ``--system`` (and ``--break-system-packages`` for commands that write)."""
+def add_environment_options(
+    parser: argparse.ArgumentParser, *, writing: bool = False, destination: str | None = None
+) -> None:
+    """``--python`` / ``--system`` (and ``--break-system-packages`` for commands that write;
+    ``-t/--target`` / ``--prefix`` when ``destination`` names the verb for their help)."""
     group = parser.add_argument_group("environment")
     group.add_argument(
         "-p", "--python", default=None, metavar="PYTHON",
@@ -42,6 +46,10 @@ def add_environment_options(parser: argparse.ArgumentParser, *, writing: bool = 
             "--break-system-packages", action="store_true",
             help="Modify a Python marked externally managed (PEP 668) anyway",
         )
+    if destination is not None:
+        from puv.cli.options import add_destination_options
+
+        add_destination_options(group, verb=destination)
 
 
 def add_strict_option(parser: argparse.ArgumentParser) -> None:
@@ -51,11 +59,18 @@ def add_strict_option(parser: argparse.ArgumentParser) -> None:
 
 
 def find_interpreter(args: argparse.Namespace, ctx: Context) -> Interpreter:
-    from puv.cli.environment import target_interpreter
+    """The interpreter to read; with ``--target`` / ``--prefix`` its paths are the directory's."""
+    from puv.cli.environment import find_destination
 
-    interpreter = target_interpreter(ctx, python=args.python, system=bool(args.system))
-    ctx.printer.debug(f"Using Python {interpreter.version} environment at {interpreter.prefix}")
-    return interpreter
+    destination = find_destination(
+        ctx,
+        python=args.python,
+        system=bool(args.system),
+        target=getattr(args, "target", None),
+        prefix=getattr(args, "prefix", None),
+    )
+    ctx.printer.debug(f"Using {destination.describe()}")
+    return destination.interpreter
 
 
 def installed(interpreter: Interpreter) -> tuple[InstalledDist, ...]:
@@ -88,7 +103,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Leave out this package (repeatable)",
     )
     add_strict_option(parser)
-    add_environment_options(parser)
+    add_environment_options(parser, destination="List packages in")
 
 
 def freeze_line(dist: InstalledDist, name: str) -> str:

@@ -27,7 +27,11 @@ build environments, built wheels cached; remote sources fetched by
 :mod:`puv.cli.remote_sources`); ``--no-build-isolation`` and ``-C KEY=VALUE``
 shape those builds.
 
-Not supported (refused by the parser): ``--target`` and ``--prefix``.
+``--target DIR`` / ``--prefix DIR`` install into a directory other than the
+interpreter's environment (see :mod:`puv.cli.environment`): what is already
+there counts as installed (the fast path works the same), the interpreter
+found as usual (a system one is fine without ``--system``) decides markers,
+tags and the scripts' shebangs, and the lock is ``DIR/.lock``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
 
     from packaging.utils import NormalizedName
 
+    from puv.cli.environment import Destination
     from puv.cli.inputs import RequirementInputs
     from puv.context import Context
     from puv.domain.installer.operation import Change, Outcome
@@ -136,6 +141,9 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
         "--break-system-packages", action="store_true",
         help="Install into a Python marked externally managed (PEP 668) anyway",
     )
+    from puv.cli.options import add_destination_options
+
+    add_destination_options(target, verb="Install packages into")
 
 
 def add_resolution_options(parser: argparse.ArgumentParser) -> None:
@@ -295,17 +303,20 @@ def change_line(ctx: Context, change: Change) -> str:
 
 def install_into(
     ctx: Context,
-    interpreter: Interpreter,
+    where: Interpreter | Destination,
     inputs: RequirementInputs,
     mode: InstallMode,
 ) -> int:
-    """Make the environment of ``interpreter`` satisfy ``inputs``; returns the exit code."""
+    """Make the environment of an interpreter (or a ``--target`` / ``--prefix``
+    destination) satisfy ``inputs``; returns the exit code."""
     import time
 
     from puv.cli.common import count_line
-    from puv.cli.environment import site_dirs
+    from puv.cli.environment import Destination, site_dirs
     from puv.domain.installer.site import list_installed
 
+    destination = where if isinstance(where, Destination) else Destination.of(where)
+    interpreter = destination.interpreter
     printer = ctx.printer
     requirements = inputs.requirements
     if mode.require_hashes:
@@ -315,10 +326,11 @@ def install_into(
     if not mode.dry_run:
         from puv.domain.installer.operation import environment_lock
 
+        lock_dir, lock_is_venv = destination.lock_location
         lock = environment_lock(
-            interpreter.prefix,
-            interpreter.is_venv,
-            on_wait=lambda: printer.status(f"Waiting for another puv process to finish with {interpreter.prefix}"),
+            lock_dir,
+            lock_is_venv,
+            on_wait=lambda: printer.status(f"Waiting for another puv process to finish with {destination.root}"),
         )
         lock.__enter__()
     try:
@@ -663,18 +675,23 @@ def report(ctx: Context, outcome: Outcome, mode: InstallMode) -> None:
         printer.warn("some files failed to compile to bytecode (as pip, they were installed anyway)")
 
 
-def environment_for(ctx: Context, args: argparse.Namespace, *, dry_run: bool) -> Interpreter:
-    from puv.cli.environment import target_interpreter
+def environment_for(ctx: Context, args: argparse.Namespace, *, dry_run: bool) -> Destination:
+    """The environment (or ``--target`` / ``--prefix`` directory, created unless
+    ``dry_run``) that install and sync change."""
+    from puv.cli.environment import find_destination
 
-    interpreter = target_interpreter(
+    destination = find_destination(
         ctx,
         python=ctx.settings.python,
-        system=ctx.settings.system,
+        system=bool(ctx.settings.system),
+        target=args.target,
+        prefix=args.prefix,
         for_writing=not dry_run,
         break_system_packages=args.break_system_packages,
+        create=not dry_run,
     )
-    ctx.printer.debug(f"Using Python {interpreter.version} environment at {interpreter.prefix}")
-    return interpreter
+    ctx.printer.debug(f"Using {destination.describe()}")
+    return destination
 
 
 def gather(ctx: Context, *, sources: Sequence[str], packages: Sequence[str], editables: Sequence[str],
@@ -745,5 +762,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         refresh=refresh_of(args),
         build_options=_build_options(ctx, args),
     )
-    interpreter = environment_for(ctx, args, dry_run=args.dry_run)
-    return install_into(ctx, interpreter, inputs, mode)
+    destination = environment_for(ctx, args, dry_run=args.dry_run)
+    return install_into(ctx, destination, inputs, mode)

@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pre", action="store_true", help="With --outdated: consider pre-release versions too")
     add_strict_option(parser)
-    add_environment_options(parser)
+    add_environment_options(parser, destination="List packages in")
     add_index_options(parser)
 
 

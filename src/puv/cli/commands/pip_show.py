@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("packages", nargs="*", metavar="PACKAGE", help="The packages to show")
     parser.add_argument("-f", "--files", action="store_true", help="List the installed files of each package")
     add_strict_option(parser)
-    add_environment_options(parser)
+    add_environment_options(parser, destination="Show packages in")
 
 
 def home_page(package: Package) -> str:

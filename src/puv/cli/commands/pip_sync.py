@@ -9,7 +9,9 @@ the files list them. An empty set of requirements is an error unless
 
 Output and options otherwise match `puv pip install` (``--dry-run``,
 ``--reinstall``, ``--link-mode``, ``--compile-bytecode``, ``--require-hashes``,
-index options, ``--python`` / ``--system`` / ``--break-system-packages``, and
+index options, ``--python`` / ``--system`` / ``--break-system-packages``,
+``-t/--target`` / ``--prefix`` (the directory then holds exactly the files'
+packages), and
 the build options ``-C/--config-settings`` and ``--no-build-isolation`` for
 local projects, URL and git sources and sdists).
 """
@@ -80,5 +82,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         refresh=refresh_of(args),
         build_options=build_options(ctx, args),
     )
-    interpreter = environment_for(ctx, args, dry_run=args.dry_run)
-    return install_into(ctx, interpreter, inputs, mode)
+    destination = environment_for(ctx, args, dry_run=args.dry_run)
+    return install_into(ctx, destination, inputs, mode)

@@ -20,6 +20,10 @@ another puv process" when it has to wait) and an exclusive lock on ``.puv.lock``
 in the environment's first site-packages directory, so two puv processes never
 change one environment at once. Ctrl-C is held back while a package is being
 removed and acted on between packages: each is removed whole or left whole.
+
+``-t/--target DIR`` / ``--prefix DIR`` remove packages installed there (by
+``puv pip install --target/--prefix``), from their RECORD, with the lock
+``DIR/.lock``; the interpreter's own environment is not touched.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="Do not ask for confirmation (puv never asks; accepted for pip compatibility)",
     )
-    add_environment_options(parser, writing=True)
+    add_environment_options(parser, writing=True, destination="Uninstall packages from")
 
 
 def environment_lock(site_dir: Path) -> AbstractContextManager[None]:
@@ -149,7 +153,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     import time
 
     from puv.cli.commands.pip_compile import format_elapsed
-    from puv.cli.environment import site_dirs, target_interpreter
+    from puv.cli.environment import find_destination, site_dirs
     from puv.domain.installer.site import list_installed
     from puv.domain.installer.uninstall import uninstall
     from puv.errors import UsageError
@@ -161,14 +165,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         )
     started = time.perf_counter()
     specs = gather(args, ctx)
-    interpreter = target_interpreter(
+    destination = find_destination(
         ctx,
         python=args.python,
         system=bool(args.system),
+        target=args.target,
+        prefix=args.prefix,
         for_writing=True,
         break_system_packages=args.break_system_packages,
     )
-    ctx.printer.debug(f"Using Python {interpreter.version} environment at {interpreter.prefix}")
+    ctx.printer.debug(f"Using {destination.describe()}")
+    interpreter = destination.interpreter
     sites = site_dirs(interpreter)
 
     def select(dists: tuple[InstalledDist, ...], *, warn: bool) -> list[InstalledDist]:
@@ -208,14 +215,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             ctx.printer.status(f" - {dist.canonical_name}=={dist.version}")
         return 0
 
+    if destination.kind != "environment" and not sites[0].is_dir():
+        # A --target / --prefix that does not exist holds nothing (and is not created).
+        select((), warn=True)
+        ctx.printer.warn("No packages to uninstall")
+        return 0
     sites[0].mkdir(parents=True, exist_ok=True)
     from puv.domain.installer.operation import environment_lock as install_lock
 
     # The lock `pip install` / `pip sync` hold (``<venv>/.lock``), then our own.
+    lock_dir, lock_is_venv = destination.lock_location
     with install_lock(
-        interpreter.prefix,
-        interpreter.is_venv,
-        on_wait=lambda: ctx.printer.status(f"Waiting for another puv process to finish with {interpreter.prefix}"),
+        lock_dir,
+        lock_is_venv,
+        on_wait=lambda: ctx.printer.status(f"Waiting for another puv process to finish with {destination.root}"),
     ), environment_lock(sites[0]):
         selected = select(list_installed(sites), warn=True)
         if not selected:

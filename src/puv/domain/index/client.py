@@ -31,7 +31,7 @@ from puv.io.cache import Cache, read_or_none, url_key, write_atomic
 from puv.io.http import HttpClient, redact
 from puv.primitives import zip_directory as zd
 from puv.primitives.metadata import CoreMetadata, parse_metadata
-from puv.primitives.simple_api import DistFile, FlatPage, parse_find_links_html
+from puv.primitives.simple_api import DistFile, FlatPage, charset, parse_find_links_html
 
 from puv.domain.index.pages import PageResult, PageStore
 
@@ -143,7 +143,9 @@ class IndexClient:
             response = self.http.get(location, headers={"Accept": "text/html"})
             if response.status != 200:
                 raise NetworkError(f"cannot read find-links page {redact(location)} (HTTP {response.status})")
-            return parse_find_links_html(response.body, response.url)
+            return parse_find_links_html(
+                response.body, response.url, encoding=charset(response.header("content-type"))
+            )
         path = file_url_path(location) if scheme == "file" else Path(location)
         if path.is_dir():
             files = tuple(
