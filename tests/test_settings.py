@@ -309,6 +309,16 @@ def test_default_cache_dir_without_xdg(tmp_path: Path) -> None:
         ("PUV_NO_CONFIG", "nah"),
         ("PUV_COLOR", "rainbow"),
         ("PIP_NO_CACHE_DIR", "whatever"),
+        ("PUV_MAX_UNPACK_SIZE", "lots"),
+        ("PUV_MAX_UNPACK_SIZE", "8 gigs"),
+        ("PUV_MAX_UNPACK_SIZE", "0"),
+        ("PUV_MAX_UNPACK_SIZE", "-5GiB"),
+        ("PUV_MAX_UNPACK_SIZE", "1e9"),
+        ("PUV_MAX_UNPACK_SIZE", "GiB"),
+        ("PUV_MAX_UNPACK_SIZE", "1.GiB"),
+        ("PUV_MAX_COMPRESSION_RATIO", "2000:1"),
+        ("PUV_MAX_COMPRESSION_RATIO", "0"),
+        ("PUV_MAX_COMPRESSION_RATIO", "high"),
     ],
 )
 def test_bad_environment_values_name_the_variable(world: World, name: str, value: str) -> None:
@@ -345,6 +355,28 @@ def test_environment_values_are_parsed(world: World) -> None:
     )
     assert (s.http_timeout, s.http_retries, s.prerelease, s.resolution) == (2.5, 0, "allow", "lowest-direct")
     assert (s.exclude_newer, s.compile_bytecode) == ("2024-01-02T03:04:05Z", True)
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [
+        ("1048576", 1 << 20),
+        ("8GiB", 8 << 30),
+        ("8gib", 8 << 30),
+        ("500MB", 500_000_000),
+        ("500 mb", 500_000_000),
+        ("64KiB", 65536),
+        ("2kB", 2000),
+        ("1.5GiB", 3 << 29),
+        ("1TiB", 1 << 40),
+        ("100B", 100),
+    ],
+)
+def test_unpack_limits_from_the_environment(world: World, value: str, size: int) -> None:
+    assert world.load().max_unpack_size is None  # unset: the built-in default applies
+    world.env.update(PUV_MAX_UNPACK_SIZE=value, PUV_MAX_COMPRESSION_RATIO="5000")
+    settings = world.load()
+    assert (settings.max_unpack_size, settings.max_compression_ratio) == (size, 5000)
 
 
 def test_empty_variables_count_as_unset(world: World) -> None:

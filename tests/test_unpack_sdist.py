@@ -11,12 +11,12 @@ import os
 import stat
 import tarfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
-from puv.io.archive import UnsafeArchive, unpack_sdist
+from puv.io.archive import UnpackLimits, UnsafeArchive, unpack_sdist
 
 _MTIME = 1704067200
 
@@ -238,3 +238,105 @@ def test_corrupt_and_empty_archives(tmp_path: Path) -> None:
     truncated.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
     with pytest.raises(UnsafeArchive):
         unpack_sdist(truncated, tmp_path / "out3")
+
+
+# --------------------------------------------------------------------------- decompression bombs
+
+ZEROS = b"\0" * (3 << 20)  # 3 MiB of zeros: gzip packs them about 1000:1
+
+
+def _tar_header_only(path: Path, size: int) -> Path:
+    """A gzipped tar whose one header declares ``size`` bytes of data, and then ends:
+    reading past the header (to a next one) would be an error, not a limit."""
+    import gzip
+
+    info = tarfile.TarInfo("pkg-1.0/huge.bin")
+    info.size = size
+    info.mtime = _MTIME
+    path.write_bytes(gzip.compress(info.tobuf(tarfile.PAX_FORMAT) + b"\0" * 4096))
+    return path
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+SDIST_BOMBS = [
+    pytest.param(
+        lambda d: _tar(d / "bomb-1.0.tar.gz", [_member("pkg-1.0/zeros.bin", data=ZEROS)]),
+        UnpackLimits(max_ratio=100),
+        ("bomb-1.0.tar.gz expands", "at most 100:1 is allowed"),
+        "PUV_MAX_COMPRESSION_RATIO",
+        id="tar-ratio",
+    ),
+    pytest.param(
+        lambda d: _tar(d / "bomb-1.0.tar.gz", [_member(f"pkg-1.0/f{i}", data=b"x" * 600) for i in range(2)]),
+        UnpackLimits(max_total_size=1000),
+        ("bomb-1.0.tar.gz would unpack to at least 1200 bytes, more than the limit of 1000 bytes",),
+        "PUV_MAX_UNPACK_SIZE",
+        id="tar-total",
+    ),
+    pytest.param(
+        lambda d: _tar(
+            d / "bomb-1.0.tar.gz",
+            [
+                _member("pkg-1.0/f", data=b"x" * 600),
+                *(_member(f"pkg-1.0/h{i}", kind=tarfile.LNKTYPE, link="pkg-1.0/f") for i in range(2)),
+            ],
+        ),
+        UnpackLimits(max_total_size=1500),
+        ("bomb-1.0.tar.gz would unpack to 1800 bytes, more than the limit of 1500 bytes",),
+        "PUV_MAX_UNPACK_SIZE",
+        id="tar-hardlink-copies",
+    ),
+    pytest.param(
+        lambda d: _tar_header_only(d / "bomb-1.0.tar.gz", 1 << 40),
+        UnpackLimits(),
+        ("bomb-1.0.tar.gz would unpack to at least 1099511627776 bytes, more than the limit of 8589934592 bytes",),
+        "PUV_MAX_UNPACK_SIZE",
+        id="tar-declared-1tib-default-limit",
+    ),
+    pytest.param(
+        lambda d: _zip(d / "bomb-1.0.zip", {"pkg-1.0/ok.py": b"x", "pkg-1.0/zeros.bin": ZEROS}),
+        UnpackLimits(max_ratio=100),
+        ("bomb-1.0.zip contains a member that expands", "at most 100:1", "'pkg-1.0/zeros.bin'"),
+        "PUV_MAX_COMPRESSION_RATIO",
+        id="zip-ratio",
+    ),
+    pytest.param(
+        lambda d: _zip(d / "bomb-1.0.zip", {f"pkg-1.0/f{i}": b"x" * 600 for i in range(2)}),
+        UnpackLimits(max_total_size=1000),
+        ("bomb-1.0.zip would unpack to 1200 bytes, more than the limit of 1000 bytes",),
+        "PUV_MAX_UNPACK_SIZE",
+        id="zip-total",
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "limits", "fragments", "variable"), SDIST_BOMBS)
+def test_sdist_decompression_bombs_are_refused(
+    tmp_path: Path,
+    build: Callable[[Path], Path],
+    limits: UnpackLimits,
+    fragments: tuple[str, ...],
+    variable: str,
+) -> None:
+    """Over a limit: refused before anything is written, the hint names the variable that
+    raises it. Within higher limits the same archive unpacks (except the 1 TiB header,
+    which has no data behind it)."""
+    (tmp_path / "dist").mkdir()
+    archive = build(tmp_path / "dist")
+    dest = tmp_path / "out"
+    with pytest.raises(UnsafeArchive) as info:
+        unpack_sdist(archive, dest, limits=limits)
+    for fragment in fragments:
+        assert fragment in info.value.message, info.value.message
+    assert any(hint.startswith(f"if you trust it, raise the limit: set {variable} to ") for hint in info.value.hints)
+    assert not dest.exists()
+    if limits != UnpackLimits():
+        root = unpack_sdist(archive, tmp_path / "again", limits=UnpackLimits())
+        assert root == tmp_path / "again" / "pkg-1.0"
+        assert sum(p.stat().st_size for p in root.iterdir()) > 1000

@@ -41,7 +41,10 @@ yes/no, on/off):
 (comma-separated, like uv), ``PUV_INDEX_STRATEGY``, ``PUV_LINK_MODE``,
 ``PUV_CONCURRENT_DOWNLOADS``, ``PUV_CONCURRENT_BUILDS``, ``PUV_HTTP_TIMEOUT``
 (seconds), ``PUV_HTTP_RETRIES``, ``PUV_PRERELEASE``, ``PUV_RESOLUTION``,
-``PUV_EXCLUDE_NEWER``, ``PUV_COMPILE_BYTECODE``, ``PUV_COLOR``; pip's
+``PUV_EXCLUDE_NEWER``, ``PUV_COMPILE_BYTECODE``, ``PUV_COLOR``,
+``PUV_MAX_UNPACK_SIZE`` (bytes, or a number with a unit: ``500MB``, ``16GiB``)
+and ``PUV_MAX_COMPRESSION_RATIO`` (the decompression-bomb limits of
+:class:`puv.io.archive.UnpackLimits`; unset: its defaults); pip's
 ``PIP_EXTRA_INDEX_URL``, ``PIP_TRUSTED_HOST`` and ``PIP_FIND_LINKS`` are
 whitespace-separated.
 
@@ -132,6 +135,8 @@ class Settings(Frozen):
         "only_binary",
         "compile_bytecode",
         "require_hashes",
+        "max_unpack_size",
+        "max_compression_ratio",
         "config_files",
     )
     __slots__ = FIELDS
@@ -165,6 +170,8 @@ class Settings(Frozen):
     only_binary: tuple[str, ...]
     compile_bytecode: bool
     require_hashes: bool
+    max_unpack_size: int | None
+    max_compression_ratio: int | None
     config_files: tuple[Path, ...]
 
     def __init__(
@@ -198,6 +205,8 @@ class Settings(Frozen):
         only_binary: tuple[str, ...] = (),
         compile_bytecode: bool = False,
         require_hashes: bool = False,
+        max_unpack_size: int | None = None,
+        max_compression_ratio: int | None = None,
         config_files: tuple[Path, ...] = (),
     ) -> None:
         init = object.__setattr__
@@ -230,6 +239,8 @@ class Settings(Frozen):
         init(self, "only_binary", only_binary)
         init(self, "compile_bytecode", compile_bytecode)
         init(self, "require_hashes", require_hashes)
+        init(self, "max_unpack_size", max_unpack_size)
+        init(self, "max_compression_ratio", max_compression_ratio)
         init(self, "config_files", config_files)
 
 # ---------------------------------------------------------------- environment
@@ -290,6 +301,27 @@ def _non_negative_int(text: str) -> int:
 def _positive_float(text: str) -> float:
     value = float(text)
     if not value > 0 or value == float("inf"):
+        raise ValueError(text)
+    return value
+
+
+#: Size units: decimal (kB = 1000) and binary (KiB = 1024), case-insensitive.
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
+_SIZE_UNITS.update({"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40})
+
+
+def _byte_size(text: str) -> int:
+    """A positive number of bytes: ``8589934592``, ``8GiB``, ``500 MB``, ``1.5GiB``."""
+    number = text.rstrip("BbIiKkMmGgTt").rstrip()
+    unit = text[len(number) :].strip().lower()
+    if unit not in _SIZE_UNITS:
+        raise ValueError(text)
+    whole, dot, fraction = number.partition(".")
+    if not whole.isdigit() or (dot and not fraction.isdigit()) or not whole.isascii() or not fraction.isascii():
+        raise ValueError(text)
+    scale = _SIZE_UNITS[unit]
+    value = int(whole) * scale + (int(fraction) * scale // 10 ** len(fraction) if fraction else 0)
+    if value <= 0:
         raise ValueError(text)
     return value
 
@@ -378,6 +410,16 @@ def _env_layer(environ: Mapping[str, str], cwd: Path) -> dict[str, Any]:
             raise _env_error("PUV_EXCLUDE_NEWER", raw, "a date (2024-03-01) or an RFC 3339 timestamp")
         put("exclude_newer", raw.strip())
     put("compile_bytecode", _env_bool(environ, "PUV_COMPILE_BYTECODE"))
+    put(
+        "max_unpack_size",
+        _env_parsed(
+            environ, "PUV_MAX_UNPACK_SIZE", _byte_size, "a positive size in bytes, such as 8589934592, 8GiB or 500MB"
+        ),
+    )
+    put(
+        "max_compression_ratio",
+        _env_parsed(environ, "PUV_MAX_COMPRESSION_RATIO", _positive_int, "a positive integer (2000 means 2000:1)"),
+    )
     return values
 
 

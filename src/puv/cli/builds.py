@@ -76,6 +76,7 @@ def build_options(ctx: Context, args: argparse.Namespace) -> BuildOptions:
         isolation=not getattr(args, "no_build_isolation", False),
         config_settings=tuple(pairs),
         concurrency=ctx.settings.concurrent_builds,
+        unpack_limits=ctx.unpack_limits(),
     )
 
 

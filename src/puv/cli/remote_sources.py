@@ -122,7 +122,7 @@ class RemoteSources:
         staging = Path(tempfile.mkdtemp(prefix="url-src-", dir=self.ctx.cache().tmpdir()))
         with self._lock:
             self._temp.append(staging)
-        root = unpack_sdist(archive, staging / "src")
+        root = unpack_sdist(archive, staging / "src", limits=self.ctx.unpack_limits())
         path = root / subdirectory
         if not path.is_dir() or ".." in Path(subdirectory).parts:
             raise InputError(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from puv.domain.index.download import Unpacked, archive_dir, fetch_wheel, is_complete
+from puv.io.archive import DEFAULT_UNPACK_LIMITS, UnpackLimits
 from puv.io.cache import Cache
 from puv.io.http import HttpClient, parallel_map
 from puv.primitives.simple_api import DistFile
@@ -90,8 +91,10 @@ def prepare_wheels(
     cache: Cache,
     workers: int = 50,
     reporter: ProgressReporter | None = None,
+    limits: UnpackLimits = DEFAULT_UNPACK_LIMITS,
 ) -> list[Unpacked]:
-    """Unpacked wheels for ``items`` (same order); only missing ones are downloaded."""
+    """Unpacked wheels for ``items`` (same order); only missing ones are downloaded.
+    ``limits`` bounds what unpacking may write (the user's decompression-bomb limits)."""
     missing = [item for item in items if not _cached(cache, item)]
     lock = threading.Lock()
     # Unpacking is CPU-bound: about one per core, so fifty download threads do not
@@ -116,6 +119,7 @@ def prepare_wheels(
             required_hashes=item.required_hashes,
             requirement=item.requirement,
             on_bytes=on_bytes,
+            limits=limits,
             unpack_slot=gate.slot(item.file.size or 0),
         )
         if reporter is not None and unpacked.downloaded:

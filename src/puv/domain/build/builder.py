@@ -33,6 +33,7 @@ from puv.domain.build.frontend import Frontend, config_settings_dict
 from puv.domain.build.source import SourceTree, is_sdist, load_tree
 from puv.domain.python.interpreter import Interpreter
 from puv.errors import BuildError, PuvError
+from puv.io.archive import DEFAULT_UNPACK_LIMITS, UnpackLimits
 from puv.io.cache import Cache
 from puv.primitives.metadata import CoreMetadata
 
@@ -40,11 +41,13 @@ from puv.primitives.metadata import CoreMetadata
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
     """``isolation``: build in a fresh environment (``--no-build-isolation`` turns it off);
-    ``config_settings``: ``-C KEY=VALUE`` pairs; ``concurrency``: parallel builds (0: CPUs)."""
+    ``config_settings``: ``-C KEY=VALUE`` pairs; ``concurrency``: parallel builds (0: CPUs);
+    ``unpack_limits``: the decompression-bomb limits for unpacking sdists."""
 
     isolation: bool = True
     config_settings: tuple[tuple[str, str], ...] = ()
     concurrency: int = 0
+    unpack_limits: UnpackLimits = DEFAULT_UNPACK_LIMITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +265,7 @@ class Builder:
                 return known
             from puv.domain.build.source import unpack_sdist
 
-            tree = load_tree(unpack_sdist(source, self._tempdir("src-")))
+            tree = load_tree(unpack_sdist(source, self._tempdir("src-"), limits=self.options.unpack_limits))
             with self._lock:
                 self._trees[str(source)] = tree
             return tree

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from puv.domain.build.errors import InvalidProject
-from puv.io.archive import SDIST_SUFFIXES
+from puv.io.archive import DEFAULT_UNPACK_LIMITS, SDIST_SUFFIXES, UnpackLimits
 
 DEFAULT_REQUIRES = ("setuptools>=40.8.0",)
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
@@ -119,13 +119,14 @@ def load_tree(directory: Path) -> SourceTree:
 # --------------------------------------------------------------------------- sdists
 
 
-def unpack_sdist(archive: Path, dest: Path) -> Path:
+def unpack_sdist(archive: Path, dest: Path, *, limits: UnpackLimits = DEFAULT_UNPACK_LIMITS) -> Path:
     """Unpack the source archive into ``dest`` (created); the project directory in it.
 
     The one safe extractor, :func:`puv.io.archive.unpack_sdist`, does the work: a
     hostile archive (paths out of ``dest``, links out of the tree, devices) is
-    refused there with :class:`~puv.io.archive.UnsafeArchive`.
+    refused there with :class:`~puv.io.archive.UnsafeArchive`, and so is one that
+    unpacks to more than ``limits`` allow (a decompression bomb).
     """
     from puv.io.archive import unpack_sdist as safe_unpack
 
-    return safe_unpack(archive, dest)
+    return safe_unpack(archive, dest, limits=limits)

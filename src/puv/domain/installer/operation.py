@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from puv.domain.installer.uninstall import Removal
     from puv.domain.installer.wheel_install import InstalledWheel
     from puv.domain.prepare import PrepareItem, ProgressReporter
+    from puv.io.archive import UnpackLimits
     from puv.io.cache import Cache
     from puv.io.fs import Linker
     from puv.io.http import HttpClient
@@ -160,8 +161,11 @@ def prepare(
     workers: int,
     reporter: ProgressReporter | None = None,
     build: Callable[[InstallItem], InstallItem] | None = None,
+    limits: UnpackLimits | None = None,
 ) -> Prepared:
     """Every item's wheel unpacked in the cache; ``http`` is called only if something is missing.
+
+    ``limits``: the decompression-bomb limits for unpacking (None: the defaults).
 
     Items whose file is not a wheel (local projects, sdists) are first turned
     into items of a built wheel by ``build`` (in parallel; the builder bounds
@@ -196,8 +200,18 @@ def prepare(
     missing = [item.prepare for item, entry in zip(items, found) if entry is None]
     if missing:
         from puv.domain.prepare import prepare_wheels
+        from puv.io.archive import DEFAULT_UNPACK_LIMITS
 
-        fetched = iter(prepare_wheels(missing, http=http(), cache=cache, workers=workers, reporter=reporter))
+        fetched = iter(
+            prepare_wheels(
+                missing,
+                http=http(),
+                cache=cache,
+                workers=workers,
+                reporter=reporter,
+                limits=limits or DEFAULT_UNPACK_LIMITS,
+            )
+        )
         found = [entry if entry is not None else next(fetched) for entry in found]
     unpacked = tuple(entry for entry in found if entry is not None)
     downloaded = sum(1 for u in unpacked if u.downloaded)

@@ -46,6 +46,7 @@ from puv.primitives.requirement_spec import STRONG_HASHES, is_archive
 
 if TYPE_CHECKING:  # pragma: no cover
     from puv.domain.index.download import Unpacked
+    from puv.io.archive import UnpackLimits
     from puv.io.http import HttpClient
 
 BUCKET = "url-v1"
@@ -352,10 +353,13 @@ def fetch_url_wheel(
     project: str,
     hashes: Iterable[str] = (),
     on_bytes: Callable[[int], None] | None = None,
+    limits: UnpackLimits | None = None,
 ) -> tuple[FetchedArchive, Unpacked]:
     """Fetch the wheel at ``url`` (as :func:`fetch_archive`) and unpack it into
-    ``archive-v1/<project>/<sha256>/`` (once; later calls only look)."""
+    ``archive-v1/<project>/<sha256>/`` (once; later calls only look) within ``limits``
+    (None: the default decompression-bomb limits)."""
     from puv.domain.index.download import fetch_wheel
+    from puv.io.archive import DEFAULT_UNPACK_LIMITS
     from puv.primitives.simple_api import DistFile
 
     fetched = fetch_archive(url, http=http, cache=cache, hashes=hashes, on_bytes=on_bytes)
@@ -366,7 +370,7 @@ def fetch_url_wheel(
         url=fetched.path.resolve().as_uri(),
         hashes=(("sha256", fetched.sha256),),
     )
-    return fetched, fetch_wheel(http, cache, project, local)
+    return fetched, fetch_wheel(http, cache, project, local, limits=limits or DEFAULT_UNPACK_LIMITS)
 
 
 def direct_url_for_archive(fetched: FetchedArchive) -> dict[str, object]:
