@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from puv.cli.printer import Printer
     from puv.domain.index.client import IndexClient
+    from puv.io.archive import UnpackLimits
     from puv.io.cache import Cache
     from puv.io.http import HttpClient
     from puv.settings import Settings
@@ -30,11 +31,20 @@ class Context:
     """A plain class, not a ``@dataclass``: every command builds one, and
     ``dataclasses`` imports ``inspect``, a large share of start-up."""
 
-    def __init__(self, settings: Settings, printer: Printer, environ: Mapping[str, str], cwd: Path) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        printer: Printer,
+        environ: Mapping[str, str],
+        cwd: Path,
+        command_line: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+    ) -> None:
         self.settings = settings
         self.printer = printer
         self.environ = environ
         self.cwd = cwd
+        # The command words and the rest of argv as typed (None when not run from the CLI).
+        self.command_line = command_line
         self._cache: Cache | None = None
         self._temp_cache: Path | None = None
         self._closers: list[Any] = []
@@ -89,6 +99,20 @@ class Context:
             self._http = HttpClient(options)
             self.on_close(self._http.close)
         return self._http
+
+    def unpack_limits(self) -> UnpackLimits:
+        """The decompression-bomb limits for unpacking wheels and sdists: the defaults of
+        :class:`puv.io.archive.UnpackLimits`, overridden by ``PUV_MAX_UNPACK_SIZE`` and
+        ``PUV_MAX_COMPRESSION_RATIO``."""
+        from puv.io.archive import DEFAULT_UNPACK_LIMITS, UnpackLimits
+
+        settings = self.settings
+        if settings.max_unpack_size is None and settings.max_compression_ratio is None:
+            return DEFAULT_UNPACK_LIMITS
+        return UnpackLimits(
+            max_total_size=settings.max_unpack_size or DEFAULT_UNPACK_LIMITS.max_total_size,
+            max_ratio=settings.max_compression_ratio or DEFAULT_UNPACK_LIMITS.max_ratio,
+        )
 
     def index(self, *, refresh: bool | frozenset[str] = False) -> IndexClient:
         """The index client for the configured indexes and find-links."""

@@ -108,6 +108,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(group_help(words))
         return 0 if ("-h" in rest or "--help" in rest) else 2
 
+    if words in (("pip", "install"), ("pip", "sync")):
+        import os
+
+        from puv.cli.noop_memo import replay
+
+        remembered = replay(words, rest, os.environ, os.getcwd(), __version__)
+        if remembered is not None:
+            return remembered
+
     from puv.cli.run import run_command
 
     return run_command(words, rest)

@@ -110,6 +110,7 @@ def _run(words: tuple[str, ...], rest: list[str], printer: Printer) -> int:
     printer.debug(f"puv {__version__}: `puv {command.name}`")
     for path in settings.config_files:
         printer.debug(f"Read configuration from {path}")
-    with Context(settings=settings, printer=printer, environ=os.environ, cwd=cwd) as ctx:
+    with Context(settings=settings, printer=printer, environ=os.environ, cwd=cwd,
+                 command_line=(tuple(words), tuple(rest))) as ctx:
         result: int = module.run(args, ctx)
     return result

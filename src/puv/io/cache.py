@@ -33,7 +33,9 @@ from pathlib import Path
 
 from puv.errors import CacheError
 
-BUCKETS = ("simple-v1", "metadata-v1", "archive-v1", "interpreter-v1", "built-v1", "git-v1", "url-v1")
+BUCKETS = (
+    "simple-v1", "metadata-v1", "archive-v1", "interpreter-v1", "built-v1", "git-v1", "url-v1", "noop-v1",
+)
 
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"

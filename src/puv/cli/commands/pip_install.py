@@ -345,6 +345,8 @@ def install_into(
                     printer.status(count_line("Checked", checked, time.perf_counter() - started, fine=True))
                     if mode.dry_run:
                         printer.status("Would make no changes")
+                    else:
+                        remember_noop(ctx, destination, inputs, mode, checked)
                 return 0
 
         session = _build_session(ctx, interpreter, inputs, mode)
@@ -357,6 +359,55 @@ def install_into(
     finally:
         if lock is not None:
             lock.__exit__(None, None, None)
+
+
+def remember_noop(
+    ctx: Context, destination: Destination, inputs: RequirementInputs, mode: InstallMode, checked: int
+) -> bool:
+    """Record this no-op for :mod:`puv.cli.noop_memo` when the answer depends on
+    nothing but files it can watch: plain index requirements (no paths, URLs,
+    editables or hashes), local requirement files, a virtual environment or a
+    ``--target`` / ``--prefix`` directory, the cache the next run will look in."""
+    import os
+
+    from puv.cli import noop_memo
+    from puv.config_files import pip_config_paths, user_config_path
+    from puv.cli.environment import site_dirs
+
+    settings = ctx.settings
+    if ctx.command_line is None or settings.no_cache or settings.verbosity > 0 or mode.upgrade is not False:
+        return False
+    if mode.reinstall or mode.reinstall_packages or mode.require_hashes or inputs.warnings:
+        return False
+    interpreter = destination.interpreter
+    if destination.kind == "environment" and not interpreter.is_venv:
+        return False
+    for spec in (*inputs.requirements, *inputs.constraints, *inputs.overrides):
+        if spec.url is not None or spec.path is not None or spec.editable or spec.hashes or spec.name is None:
+            return False
+    if any("://" in file for file in inputs.files):
+        return False
+    words, rest = ctx.command_line
+    cwd = str(ctx.cwd)
+    from puv import __version__
+
+    key = noop_memo.key_text(words, rest, ctx.environ, cwd, __version__)
+    directory = noop_memo.memo_dir(rest, ctx.environ, cwd)
+    if key is None or directory is None or settings.cache_dir is None:
+        return False
+    if os.path.normpath(directory) != os.path.normpath(os.path.join(str(settings.cache_dir), noop_memo.BUCKET)):
+        return False  # the cache comes from a configuration file: the next run could not find the memo
+    watched = [
+        *(os.path.join(cwd, file) for file in inputs.files),
+        *(str(path) for path in settings.config_files),
+        str(user_config_path(ctx.environ)),
+        *(str(path) for path in pip_config_paths(ctx.environ)),
+        *noop_memo.discovery_paths(cwd),
+        interpreter.sys_executable,
+        os.path.join(interpreter.prefix, "pyvenv.cfg"),
+        *noop_memo.environment_paths(str(path) for path in site_dirs(interpreter)),
+    ]
+    return noop_memo.record(directory, key, checked, watched)
 
 
 def _already_satisfied(
@@ -409,7 +460,9 @@ def _build_session(
 
     from puv.cli.remote_sources import RemoteSources
 
-    options = mode.build_options or BuildOptions(concurrency=ctx.settings.concurrent_builds)
+    options = mode.build_options or BuildOptions(
+        concurrency=ctx.settings.concurrent_builds, unpack_limits=ctx.unpack_limits()
+    )
     return BuildSession(
         ctx, lambda: interpreter, options, selection_policy(ctx.settings, inputs.options), fetch=RemoteSources(ctx)
     )
@@ -612,6 +665,7 @@ def _apply(
         workers=settings.concurrent_downloads,
         reporter=reporter,
         build=session.build if session is not None else None,
+        limits=ctx.unpack_limits(),
     )
     if prepared.downloaded and mode.summary:
         printer.status(count_line("Prepared", prepared.downloaded, prepared.seconds))
