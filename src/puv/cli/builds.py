@@ -338,6 +338,13 @@ class BuildSession:
                     f"hash mismatch for `{source.name}`",
                     hints=[f"expected one of: {', '.join(f'{a}:{d}' for a, d in required)}; got sha256:{direct_sha256}"],
                 )
+        extra: tuple[tuple[str, bytes], ...] = ()
+        if fetched is None and item.direct_url is not None and source.is_dir():
+            # A local project: its key files' times, taken before the build, tell a
+            # later install whether it must be built again (see site.cache_info_current).
+            from puv.domain.installer.site import CACHE_INFO_FILE, encode_cache_info, project_timestamps
+
+            extra = ((CACHE_INFO_FILE, encode_cache_info(project_timestamps(str(source)))),)
         wheel = self.builder().build_wheel(source, editable=item.desired.editable, label=label)
         self.ctx.printer.debug(
             f"{'Built' if wheel.built else 'Reused the cached build of'} {item.desired.name}: {wheel.filename}"
@@ -349,6 +356,7 @@ class BuildSession:
             direct_info="dir" if source.is_dir() else "archive",
             direct_sha256=direct_sha256,
             direct_json=direct_json,
+            extra_dist_info=extra,
         )
 
     # -- RequirementsInstaller (build environments) -------------------------------------

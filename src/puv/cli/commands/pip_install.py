@@ -573,15 +573,20 @@ def _apply(
                 )
 
     editables = {spec_direct_url(spec) for spec in inputs.requirements if spec.editable}
+    installed_by_name: dict[str, InstalledDist] = {}
+    for present in installed:
+        installed_by_name.setdefault(present.canonical_name, present)
     desired: list[Desired] = []
     for dist in resolution.sorted():
+        url = _bare_url(dist.url) if dist.url else None
         desired.append(
             Desired(
                 str(dist.name),
                 str(dist.version),
-                url=_bare_url(dist.url) if dist.url else None,
-                reinstall=mode.reinstall or dist.name in mode.reinstall_packages,
-                editable=dist.editable or (dist.url is not None and _bare_url(dist.url) in editables),
+                url=url,
+                reinstall=mode.reinstall or dist.name in mode.reinstall_packages
+                or _changed_project(installed_by_name.get(str(dist.name)), url),
+                editable=dist.editable or (url is not None and url in editables),
             )
         )
     plan = make_plan(desired, installed, reinstall_all=mode.reinstall, exact=mode.exact or mode.sync)
@@ -685,6 +690,18 @@ def _apply(
             printer.error(failure.error)
         raise outcome.failures[0].error
     return 0
+
+
+def _changed_project(present: InstalledDist | None, url: str | None) -> bool:
+    """Whether ``present`` came from the project directory at ``url`` and that
+    project's pyproject.toml / setup.py / setup.cfg changed since (rebuild it)."""
+    if present is None or url is None or present.direct_url is None:
+        return False
+    if present.direct_url.kind != "dir" or present.direct_url.url != url:
+        return False  # another source: the plan replaces it anyway
+    from puv.domain.installer.operation import local_project_current
+
+    return not local_project_current(present)
 
 
 def _packages(count: int) -> str:

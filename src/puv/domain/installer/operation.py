@@ -60,7 +60,9 @@ class InstallItem:
     ``dir_info``, editable when ``desired.editable``) or ``"archive"`` with the
     source archive's ``direct_sha256``; one built from a remote source records
     ``direct_json`` as it is (``vcs_info`` of a git checkout, ``archive_info``
-    of a downloaded archive).
+    of a downloaded archive). ``extra_dist_info`` are more ``(name, content)``
+    files for the ``.dist-info`` (a local project's ``puv_cache.json``, see
+    :func:`.site.cache_info_current`).
     """
 
     desired: Desired
@@ -71,6 +73,7 @@ class InstallItem:
     direct_info: str = "archive"
     direct_sha256: str | None = None
     direct_json: Mapping[str, object] | None = None
+    extra_dist_info: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +327,7 @@ def _install_one(item: InstallItem, unpacked: Any, env: Environment, linker: Lin
         requested=item.requested,
         direct_url=item_direct_url(item, unpacked.sha256),
         linker=linker,
+        extra_files=item.extra_dist_info,
     )
     if old is not None:
         started = time.perf_counter()
@@ -607,10 +611,23 @@ def _check_root(check: _Check, spec: Any, direct_url_of: Callable[[Any], str | N
         wanted = direct_url_of(spec) if direct_url_of is not None else None
         if wanted is None or dist is None or dist.direct_url is None or dist.direct_url.url != wanted:
             return False
+        if dist.direct_url.kind == "dir" and not local_project_current(dist):
+            return False
         return _check_dist(check, name, spec.extras, check_version=None)
     if name in check.overrides:
         return all(_check_requirement(check, override.canonical_name, override.specifier, spec.extras | override.extras) for override in check.overrides[name] if _marker_holds(override.marker, check.markers))
     return _check_requirement(check, name, spec.specifier, spec.extras)
+
+
+def local_project_current(dist: InstalledDist) -> bool:
+    """Whether a distribution installed from a project directory is still what the
+    directory would build (its ``puv_cache.json``, see :mod:`.site`)."""
+    from puv.domain.installer.site import CACHE_INFO_FILE, cache_info_current
+
+    direct = dist.direct_url
+    if direct is None or direct.kind != "dir":
+        return True
+    return cache_info_current(dist.read_bytes(CACHE_INFO_FILE), direct.url)
 
 
 def _git_parts(url: str) -> tuple[str, str | None, str | None]:

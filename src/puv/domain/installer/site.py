@@ -339,3 +339,76 @@ def find_installed(site_dirs: Iterable[str | os.PathLike[str]], name: str) -> tu
 
     wanted = canonicalize_name(name)
     return tuple(dist for dist in list_installed(site_dirs) if dist.canonical_name == wanted)
+
+
+# --------------------------------------------------------------------------- local projects' cache info
+#
+# Is an installed local project still what its directory would build?
+#
+# A distribution installed from a local project directory (``pip install ./proj``,
+# ``-e ./proj``) carries ``puv_cache.json`` in its ``.dist-info`` (listed in
+# RECORD, like uv's ``uv_cache.json``): the modification times, in nanoseconds,
+# of the project's ``pyproject.toml``, ``setup.py`` and ``setup.cfg`` when it was
+# built (``null`` for an absent file)::
+#
+#     {"timestamps": {"pyproject.toml": 1700000000000000000, "setup.cfg": null, "setup.py": null}}
+#
+# A later install naming the same directory keeps the distribution only while
+# those times are unchanged; otherwise the project is built and installed again
+# (its metadata, dependencies included, may have changed). As in uv, edits to
+# other files (the sources) do not count, and a distribution from a directory
+# without this file (installed by pip, or an older puv) counts as changed.
+# It lives here because the no-op install path runs it, and imports this module anyway.
+
+CACHE_INFO_FILE = "puv_cache.json"
+KEY_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def project_timestamps(directory: str) -> dict[str, int | None]:
+    """The modification times (ns) of the project's key files; None for an absent one."""
+    stamps: dict[str, int | None] = {}
+    for name in KEY_FILES:
+        try:
+            stamps[name] = os.stat(os.path.join(directory, name)).st_mtime_ns
+        except OSError:
+            stamps[name] = None
+    return stamps
+
+
+def encode_cache_info(stamps: dict[str, int | None]) -> bytes:
+    """The ``puv_cache.json`` text for ``stamps``."""
+    import json
+
+    return json.dumps({"timestamps": stamps}, sort_keys=True).encode("utf-8")
+
+
+def file_url_directory(url: str) -> str | None:
+    """The local path of a ``file:`` URL; None for any other URL."""
+    if not url.lower().startswith("file:"):
+        return None
+    from urllib.parse import unquote, urlsplit
+
+    path = urlsplit(url).path
+    if os.name == "nt":  # pragma: no cover - POSIX in the tests
+        from nturl2path import url2pathname
+
+        return str(url2pathname(path))
+    return unquote(path)
+
+
+def cache_info_current(recorded: bytes | None, url: str) -> bool:
+    """Whether ``recorded`` (an installed ``puv_cache.json``, None when absent) still
+    matches the project directory at ``url``. A non-``file:`` URL has nothing to compare."""
+    directory = file_url_directory(url)
+    if directory is None:
+        return True
+    if recorded is None:
+        return False
+    import json
+
+    try:
+        data = json.loads(recorded)
+    except ValueError:
+        return False
+    stamps = data.get("timestamps") if isinstance(data, dict) else None
+    return isinstance(stamps, dict) and stamps == project_timestamps(directory)

@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 #: Written into the cache next to the members; never installed.
 COMPLETE_MARKER = ".puv-complete"
 #: Files of the wheel's .dist-info that the installer writes itself.
-GENERATED_DIST_INFO = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
+GENERATED_DIST_INFO = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "puv_cache.json"})
 SCHEME_KEYS = ("purelib", "platlib", "scripts", "data", "headers")
 
 
@@ -304,6 +304,7 @@ def install_wheel(
     on_fallback_warning: Callable[[str], None] | None = None,
     verify: str = "size",
     linker: Linker | None = None,
+    extra_files: Sequence[tuple[str, bytes]] = (),
 ) -> InstalledWheel:
     """Install the wheel unpacked at ``unpacked_dir`` into the scheme ``interpreter_paths``.
 
@@ -313,6 +314,8 @@ def install_wheel(
     Pass one shared ``linker`` (:class:`puv.io.fs.Linker`) for every wheel of a
     run so a link-mode fallback is found and reported once; without one,
     ``link_mode`` and ``on_fallback_warning`` make a Linker for this wheel.
+    ``extra_files`` are more ``(name, content)`` files puv writes into the
+    ``.dist-info`` (and RECORD), such as ``puv_cache.json``.
     Raises :class:`InvalidWheel` (nothing written) or :class:`InstallError`
     (everything written was removed again).
     """
@@ -525,6 +528,7 @@ def install_wheel(
             generated.append(("REQUESTED", b""))
         if direct_url is not None:
             generated.append(("direct_url.json", json.dumps(dict(direct_url), sort_keys=True).encode("utf-8")))
+        generated.extend(extra_files)
         for name, data in generated:
             write_new_file(os.path.join(staging, name), data)
             out_rows.append(_hashed(info_prefix + name, data))
