@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import builders
-from tests.support.cli import Result, run, run_puv
+from tests.support.cli import Result, new_venv, run, run_puv
 from tests.support.index_server import IndexServer
 
 PYTHON = "/root/.pyenv/versions/3.12.1/bin/python3.12"
@@ -50,10 +50,7 @@ def universe(index_server: IndexServer, wheel_factory: WheelFactory) -> IndexSer
 
 @pytest.fixture
 def venv(tmp_path: Path) -> Path:
-    path = tmp_path / "venv"
-    result = run_puv("venv", str(path), "--python", PYTHON, cwd=tmp_path)
-    assert result.code == 0, result
-    return path
+    return new_venv(tmp_path / "venv", PYTHON)
 
 
 def site(venv: Path) -> Path:

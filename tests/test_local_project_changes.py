@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.build_backends import build_log, make_project
-from tests.support.cli import Result, run_puv
+from tests.support.cli import Result, new_venv, run_puv
 from tests.support.index_server import IndexServer
 
 PYTHON = "/root/.pyenv/versions/3.12.1/bin/python3.12"
@@ -27,10 +27,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists(PYTHON), reason=f"needs {PYTH
 
 @pytest.fixture
 def venv(tmp_path: Path) -> Path:
-    path = tmp_path / "venv"
-    result = run_puv("venv", str(path), "--python", PYTHON, cwd=tmp_path)
-    assert result.code == 0, result
-    return path
+    return new_venv(tmp_path / "venv", PYTHON)
 
 
 @pytest.fixture

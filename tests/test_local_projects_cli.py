@@ -17,7 +17,7 @@ import pytest
 
 from tests.support import builders
 from tests.support.build_backends import build_log, make_project
-from tests.support.cli import Result, run, run_puv
+from tests.support.cli import Result, new_venv, run, run_puv
 from tests.support.index_server import IndexServer
 
 PYTHON = "/root/.pyenv/versions/3.12.1/bin/python3.12"
@@ -29,10 +29,7 @@ pytestmark = pytest.mark.skipif(not os.path.exists(PYTHON), reason=f"needs {PYTH
 
 @pytest.fixture
 def venv(tmp_path: Path) -> Path:
-    path = tmp_path / "venv"
-    result = run_puv("venv", str(path), "--python", PYTHON, cwd=tmp_path)
-    assert result.code == 0, result
-    return path
+    return new_venv(tmp_path / "venv", PYTHON)
 
 
 @pytest.fixture

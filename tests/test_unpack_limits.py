@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import Result, run, run_puv
+from tests.support.cli import Result, new_venv, run, run_puv
 from tests.support.index_server import IndexServer
 
 PYTHON = "/root/.pyenv/versions/3.12.1/bin/python3.12"
@@ -33,10 +33,7 @@ ZEROS = b"\0" * (2 << 20)  # 2 MiB that deflate shrinks about 1000:1
 
 @pytest.fixture
 def venv(tmp_path: Path) -> Path:
-    path = tmp_path / "venv"
-    result = run_puv("venv", str(path), "--python", PYTHON, cwd=tmp_path)
-    assert result.code == 0, result
-    return path
+    return new_venv(tmp_path / "venv", PYTHON)
 
 
 def install(venv: Path, server: IndexServer, project: str, env: dict[str, str]) -> Result:

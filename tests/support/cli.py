@@ -66,3 +66,10 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(0.01)
+
+
+def new_venv(path: Path, python: str) -> Path:
+    """A virtual environment made by ``puv venv`` (the fixture most CLI tests start from)."""
+    result = run_puv("venv", str(path), "--python", python, cwd=path.parent)
+    assert result.code == 0, result
+    return path
