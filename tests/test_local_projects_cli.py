@@ -283,5 +283,25 @@ def test_compile_a_local_project_requirement(tmp_path: Path, index: IndexServer)
     (tmp_path / "requirements.in").write_text("./proj\n")
     result = compile_(index, "requirements.in", cwd=tmp_path)
     assert result.code == 0, result
-    assert f"proj @ {project.as_uri()}" in result.stdout
-    assert "dep==1.0" in result.stdout
+    # The path as written (as uv), not the machine-specific absolute URL.
+    assert "\n./proj\n    # via -r requirements.in\n" in result.stdout, result.stdout
+    assert "dep==1.0" in result.stdout and "file:" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "pin"),
+    [
+        ("-e ./proj", "-e ./proj"),
+        ("proj @ ./proj", "./proj"),
+        ("proj[fast] @ ./proj", "./proj"),
+        ("../work/proj", "../work/proj"),
+        ("{uri}", "proj @ {uri}"),
+        ("-e {uri}", "-e {uri}"),
+    ],
+)
+def test_compile_writes_local_paths_as_given(tmp_path: Path, index: IndexServer, line: str, pin: str) -> None:
+    project = make_project(tmp_path / "work" / "proj", "proj", "1.0", dependencies=["dep<2"])
+    (tmp_path / "work" / "requirements.in").write_text(line.format(uri=project.as_uri()) + "\n")
+    result = compile_(index, "requirements.in", cwd=tmp_path / "work")
+    assert result.code == 0, result
+    assert result.stdout.splitlines()[:3] == ["dep==1.0", "    # via proj", pin.format(uri=project.as_uri())], result.stdout

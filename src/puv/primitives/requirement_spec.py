@@ -108,7 +108,9 @@ class RequirementSpec:
 
     ``extras`` are normalised (PEP 685). ``hashes`` are ``"alg:hexdigest"``
     strings, sorted and unique. ``origin`` is ignored by equality so the same
-    requirement written twice compares equal.
+    requirement written twice compares equal; so is ``written``, a ``path``'s
+    location exactly as the input spelled it (``./proj``), which `pip compile`
+    writes back instead of the absolute path.
     """
 
     name: str | None = None
@@ -120,6 +122,7 @@ class RequirementSpec:
     editable: bool = False
     hashes: tuple[str, ...] = ()
     origin: Origin = field(default=Origin(COMMAND_LINE), compare=False)
+    written: str | None = field(default=None, compare=False)
 
     @property
     def canonical_name(self) -> NormalizedName | None:
@@ -398,10 +401,10 @@ class _SpecParser(Frozen):
                 hints,
             )
         url = requirement.url
-        path = None
+        path = written = None
         name: str | None = requirement.name
         if url is not None and not looks_like_url(url):
-            path, url = self._resolve(url), None
+            path, written, url = self._resolve(url), url, None
         location = url or path
         if location is not None and is_wheel(location):
             wheel_name = self._wheel_name(location, text, offset)
@@ -420,6 +423,7 @@ class _SpecParser(Frozen):
             path=path,
             hashes=hashes,
             origin=self.origin,
+            written=written,
         )
 
     def unnamed(
@@ -474,6 +478,7 @@ class _SpecParser(Frozen):
             editable=editable,
             hashes=hashes,
             origin=self.origin,
+            written=location if path is not None else None,
         )
 
     def editable(self, text: str, offset: int, hashes: tuple[str, ...]) -> RequirementSpec:

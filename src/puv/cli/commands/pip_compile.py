@@ -29,7 +29,7 @@ from puv.cli.common import write_atomic as write_atomic
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from packaging.utils import NormalizedName
     from packaging.version import Version
@@ -161,6 +161,20 @@ def _unnamed(resolution: Resolution, session: BuildSession) -> Callable[[Require
         return by_url.get(session.resolved_url(spec)) if spec.is_direct else None
 
     return name_of
+
+
+def _written_paths(
+    requirements: Sequence[RequirementSpec], name_of: Callable[[RequirementSpec], NormalizedName | None]
+) -> dict[str, str]:
+    """Pin name -> how the input wrote its local path (``./proj``; as uv, also for
+    ``name @ ./proj``)."""
+    written: dict[str, str] = {}
+    for spec in requirements:
+        name = spec.canonical_name or name_of(spec)
+        if spec.written is None or name is None:
+            continue
+        written.setdefault(name, spec.written)
+    return written
 
 
 def _build_interpreter(ctx: Context) -> Interpreter:
@@ -295,6 +309,7 @@ def _compile(args: argparse.Namespace, ctx: Context, session: BuildSession, outp
             index_url=index_url,
             extra_index_urls=settings.extra_index_urls if args.emit_index_url and not settings.no_index else (),
             find_links=settings.find_links if args.emit_find_links else (),
+            written_paths=_written_paths(inputs.requirements, _unnamed(resolution, session)),
         ),
         sources=inputs.annotations(target.markers, name_of=_unnamed(resolution, session)),
     )

@@ -28,7 +28,7 @@ options always give the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from packaging.utils import NormalizedName
 
@@ -65,6 +65,9 @@ class RenderOptions:
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
+    #: Pins of local paths, by name: the location as the input wrote it (``./proj``),
+    #: written instead of the absolute ``file://`` URL (as uv does).
+    written_paths: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.annotation_style not in ("split", "line"):
@@ -180,10 +183,14 @@ def parents(resolution: Resolution) -> dict[NormalizedName, tuple[NormalizedName
     }
 
 
-def pin_line(dist: ResolvedDist, *, strip_extras: bool = True) -> str:
-    """``name==version``, ``name[extras]==version``, ``name @ URL`` or ``-e URL``."""
+def pin_line(dist: ResolvedDist, *, strip_extras: bool = True, written: str | None = None) -> str:
+    """``name==version``, ``name[extras]==version``, ``name @ URL`` or ``-e URL``;
+    a local path pin with ``written`` (its location as the input spelled it) keeps
+    that spelling: ``-e ./proj``, ``./proj``."""
     if dist.editable and dist.url is not None:
-        return f"-e {redact_url(dist.url)}"
+        return f"-e {written if written is not None else redact_url(dist.url)}"
+    if written is not None and dist.url is not None:
+        return written
     name: str = dist.name
     if dist.extras and not strip_extras:
         name += "[" + ",".join(sorted(dist.extras)) + "]"
@@ -250,7 +257,7 @@ def render_requirements_txt(
     given = {name: tuple(sorted(set(labels), key=source_sort_key)) for name, labels in (sources or {}).items()}
     dependents = parents(resolution) if options.annotate else {}
     for dist in resolution.sorted():
-        line = pin_line(dist, strip_extras=options.strip_extras)
+        line = pin_line(dist, strip_extras=options.strip_extras, written=options.written_paths.get(dist.name))
         hashes = dist_hashes(dist) if options.generate_hashes and dist.url is None else []
         for digest in hashes:
             line += f" \\\n    --hash={digest}"
