@@ -230,6 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "quick": args.quick,
             "timeout_s": args.timeout,
             "notes": _notes(base, selected) + [
+                f"`{s.id}`: {min(args.runs, s.max_runs or args.runs)} run(s)"
+                + (f", each stopped after {s.timeout:.0f} s" if s.timeout else "")
+                + " (pip-compile takes minutes on it)."
+                for s in dict.fromkeys(c.scenario for c in cases) if s.max_runs and s.max_runs < args.runs
+            ] + [
                 f"`{s.id}` runs `{s.input}` without the lines of {', '.join(s.drop)}: {s.drop_reason}."
                 for s in dict.fromkeys(c.scenario for c in cases) if s.drop
             ],
@@ -253,16 +258,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     groups: dict[str, list[Case]] = {}
     for case in cases:
         groups.setdefault(case.scenario.id, []).append(case)
-    total = sum(len(scenarios.tools_for(c.scenario, selected)) for c in cases) * args.runs
+    def runs_of(scenario: scenarios.Scenario) -> int:
+        return min(args.runs, scenario.max_runs or args.runs)
+
+    total = sum(len(scenarios.tools_for(c.scenario, selected)) * runs_of(c.scenario) for c in cases)
     done = 0
     failed: set[tuple[str, str]] = set()
     logs = WORK / "logs"
     try:
         for group in groups.values():
             scenario = group[0].scenario
+            runner.timeout = scenario.timeout or args.timeout
             for tool in scenarios.tools_for(scenario, selected):
                 runner.prepare(scenario, tool)
-            for rep in range(args.runs):
+            for rep in range(runs_of(scenario)):
                 for case in group:
                     for tool in scenarios.tools_for(scenario, selected):
                         done += 1

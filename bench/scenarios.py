@@ -43,6 +43,10 @@ class Scenario:
     #: longer has, which no tool could resolve.
     drop: tuple[str, ...] = ()
     drop_reason: str = ""
+    #: At most this many repetitions (None: as many as ``--runs``), and a timeout of
+    #: its own (None: ``--timeout``): for the inputs where pip-compile takes many minutes.
+    max_runs: int | None = None
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,13 @@ def _install(stem: str, path: str, summary: str) -> Scenario:
     return Scenario(f"install-{stem}", "install", (COLD, WARM), path, "pip", ("pip", "uv", "puv"), summary)
 
 
-def _compile(stem: str, drop: tuple[str, ...] = (), drop_reason: str = "") -> Scenario:
+def _compile(
+    stem: str,
+    drop: tuple[str, ...] = (),
+    drop_reason: str = "",
+    max_runs: int | None = None,
+    timeout: float | None = None,
+) -> Scenario:
     return Scenario(
         f"compile-{stem}",
         "compile",
@@ -71,6 +81,8 @@ def _compile(stem: str, drop: tuple[str, ...] = (), drop_reason: str = "") -> Sc
         + (f" (without {', '.join(drop)})" if drop else ""),
         drop,
         drop_reason,
+        max_runs,
+        timeout,
     )
 
 
@@ -112,14 +124,16 @@ SCENARIOS: tuple[Scenario, ...] = (
     _compile("simple-10"),
     _compile("trio"),
     _compile("jupyter"),
-    _compile("boto3"),
-    _compile("popular-50"),
-    _compile("popular-200"),
+    _compile("boto3", max_runs=2),
+    _compile("popular-50", max_runs=2),
+    _compile("popular-200", max_runs=1),
     _compile(
         "home-assistant",
         drop=("pyunifiprotect",),
         drop_reason="`pyunifiprotect==4.20.0` is no longer on the index (its project page is gone), so "
         "the input as shipped cannot be resolved by any tool",
+        max_runs=1,
+        timeout=600,
     ),
 )
 

@@ -231,3 +231,13 @@ def test_home_assistant_leaves_out_the_project_gone_from_the_index() -> None:
     (scenario,) = [s for s in scenarios.SCENARIOS if s.id == "compile-home-assistant"]
     assert scenario.drop == ("pyunifiprotect",) and "no longer on the index" in scenario.drop_reason
     assert all(not s.drop for s in scenarios.SCENARIOS if s is not scenario)
+
+
+def test_the_largest_compiles_run_fewer_times() -> None:
+    limits = {s.id: (s.max_runs, s.timeout) for s in scenarios.SCENARIOS if s.max_runs is not None}
+    assert limits == {
+        "compile-boto3": (2, None),
+        "compile-popular-50": (2, None),
+        "compile-popular-200": (1, None),
+        "compile-home-assistant": (1, 600),
+    }
