@@ -19,6 +19,7 @@ from puv.domain.resolver.provider import BACKTRACK_BATCH, BACKTRACK_PREFETCH_AFT
 from puv.domain.resolver.resolve import ResolveOptions, resolve
 from puv.io.http import HttpClient, HttpOptions
 from puv.primitives.requirement_spec import Origin, parse_requirement
+from tests.support.cli import wait_for
 from tests.support.index_server import IndexServer
 
 WheelFactory = Callable[..., Path]
@@ -121,3 +122,59 @@ def test_lockstep_backtracking_resolves_and_fetches_each_metadata_once(
     assert {str(n): str(d.version) for n, d in resolution.dists.items()} == {"top": "1.4", "core": "1.4", "pin": "1.0"}
     fetched = _metadata_fetched(index_server)
     assert len(fetched) == len(set(fetched))
+
+
+def test_the_same_answer_again_is_no_rejection(index_server: IndexServer, wheel_factory: WheelFactory) -> None:
+    """A package decided anew after a backjump gets the same answer: no batch for it."""
+    _publish_versions(index_server, wheel_factory, "a", 20)
+    key = Name(canonicalize_name("a"))
+    allowed = spec_range(SpecifierSet("<1.15"))
+    with ThreadPoolExecutor(4) as executor:
+        provider = _provider(index_server, executor, "a")
+        answers = {provider.choose_version(key, allowed) for _ in range(BACKTRACK_PREFETCH_AFTER + 5)}
+    assert answers == {Version("1.14")}
+    assert _metadata_fetched(index_server) == []
+
+
+def test_backtracking_batches_follow_the_dependencies_of_older_versions(
+    index_server: IndexServer, wheel_factory: WheelFactory
+) -> None:
+    """Old versions need a package the newer ones do not: its page comes ahead of the walk."""
+    for n in range(20):
+        index_server.publish(wheel_factory("a", f"1.{n}", requires_dist=["old-dep"] if n < 15 else []))
+    index_server.publish(wheel_factory("old-dep", "1.0"))
+    with ThreadPoolExecutor(4) as executor:
+        provider = _provider(index_server, executor, "a")
+        chosen = _reject_newest(provider, "a", spec_range(SpecifierSet("")), BACKTRACK_PREFETCH_AFTER + 1)
+        assert chosen == Version("1.17")
+        wait_for(lambda: index_server.count("/files/old_dep-1.0-py3-none-any.whl.metadata") == 1)
+    assert index_server.count("/simple/old-dep/") == 1
+
+
+def test_spans_reach_the_next_version_on_the_index(index_server: IndexServer, wheel_factory: WheelFactory) -> None:
+    for version in ("1.0", "1.1", "2.0"):
+        index_server.publish(wheel_factory("a", version))
+    key = Name(canonicalize_name("a"))
+    provider = _provider(index_server, None, "a")
+    assert provider.span(key, Version("1.1")) == VersionRange.singleton(Version("1.1"))  # page not read yet
+    provider.candidates(canonicalize_name("a"))
+    span = provider.span(key, Version("1.1"))
+    assert [v for v in ("1.0", "1.1", "1.5", "1.99", "2.0") if span.contains(Version(v))] == ["1.1", "1.5", "1.99"]
+    top = provider.span(key, Version("2.0"))
+    assert top.contains(Version("2.0")) and top.contains(Version("9")) and not top.contains(Version("1.1"))
+    assert provider.span(key, Version("1.2")) == VersionRange.singleton(Version("1.2"))  # not on the index
+
+
+def test_spans_reach_down_for_the_lowest_strategy(index_server: IndexServer, wheel_factory: WheelFactory) -> None:
+    for version in ("1.0", "1.1", "2.0"):
+        index_server.publish(wheel_factory("a", version))
+    provider = PythonProvider(
+        [parse_requirement("a", origin=Origin("requirements.in", 1))],
+        index=_client(index_server),
+        target=Target.for_python("3.12", "linux"),
+        policy=SelectionPolicy(),
+        options=ResolveOptions(resolution="lowest"),
+    )
+    provider.candidates(canonicalize_name("a"))
+    span = provider.span(Name(canonicalize_name("a")), Version("1.1"))
+    assert [v for v in ("1.0", "1.0.1", "1.1", "1.2") if span.contains(Version(v))] == ["1.0.1", "1.1"]

@@ -31,6 +31,32 @@ def test_normalize_range_drops_flags_and_rejects_policies() -> None:
 
 
 @pytest.mark.parametrize(
+    "value",
+    [
+        SpecifierSet(">=1,<2").to_range(),
+        SpecifierSet("!=1.5,>=1.0a1").to_range(),
+        SpecifierSet("==1.*").to_range() | VersionRange.singleton("3.0"),
+        VersionRange.singleton("1.0.dev0"),
+        VersionRange.from_bounds("1.0", "2.0", include_upper=False),
+        VersionRange.empty(),
+        SpecifierSet("<1").to_range() - SpecifierSet("<0.5").to_range(),
+        ~SpecifierSet(">=1").to_range(),
+        SpecifierSet("===1.0").to_range(),
+    ],
+)
+def test_normalize_range_shortcut_agrees_with_the_long_way(value: VersionRange) -> None:
+    full = VersionRange.full(admit_arbitrary=False)
+    once = normalize_range(value)
+    assert once == full - (~value)
+    assert normalize_range(once) == once
+
+
+def test_normalize_range_returns_a_plain_range_as_it_is() -> None:
+    plain = normalize_range(SpecifierSet(">=1,!=1.5").to_range())
+    assert normalize_range(plain) is plain
+
+
+@pytest.mark.parametrize(
     ("known", "other", "expected"),
     [
         (pos(">=1,<2"), pos(">=1"), Relation.SATISFIED),

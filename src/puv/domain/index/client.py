@@ -64,8 +64,12 @@ class _Once:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._futures: dict[object, Future[object]] = {}
+        self._done: dict[object, object] = {}  # computed values: read without the lock
 
     def get(self, key: object, compute: Callable[[], T]) -> T:
+        done = self._done
+        if key in done:
+            return done[key]  # type: ignore[return-value]
         with self._lock:
             future = self._futures.get(key)
             owner = future is None
@@ -75,9 +79,12 @@ class _Once:
         assert future is not None
         if owner:
             try:
-                future.set_result(compute())
+                value = compute()
             except BaseException as error:
                 future.set_exception(error)
+            else:
+                done[key] = value
+                future.set_result(value)
         return future.result()  # type: ignore[return-value]
 
 

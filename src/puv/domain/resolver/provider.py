@@ -35,17 +35,29 @@ the solver keeps rejecting versions of one package, the metadata of the next
 candidates is fetched in parallel batches that grow as the rejections go on:
 the next versions in the allowed range, and the versions below the chosen one
 in the whole list (where the walk goes once a dependent's range moves on, as
-boto3 and botocore do in step). The index client memoizes
+boto3 and botocore do in step), with the dependencies of those versions
+followed too. The index client memoizes
 every page and metadata file, so the solver thread just waits for an
 in-flight result and nothing is fetched twice.
+
+Each package's versions are kept sorted (``_VersionTable``), so "which versions
+does this range allow" is a few bisections (``version_index``) rather than a
+``contains`` call per version, and only as many as needed are walked. The
+provider also implements ``VersionSpans``: what the solver learns about one
+version is stated up to the next version on the index (down to the previous
+one for the ``lowest`` strategies), so the facts about the hundreds of
+botocore versions rejected one by one merge into a single interval instead of
+a union of single versions that every range operation would walk.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
+from itertools import chain, islice
 from typing import Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -58,6 +70,7 @@ from packaging.version import Version
 
 from puv.domain.index.candidates import Candidates, SelectionPolicy, Target, select_candidates
 from puv.domain.index.client import IndexClient
+from puv.domain.resolver import version_index
 from puv.domain.resolver.build_context import BuildContext
 from puv.domain.resolver.packages import PYTHON, Extra, Name, PackageKey, Python, Root
 from puv.domain.resolver.pubgrub import (
@@ -79,8 +92,10 @@ PRERELEASE_MODES = ("disallow", "allow", "if-necessary", "explicit", "if-necessa
 
 #: The version of the virtual root package.
 ROOT_VERSION = Version("0")
-#: How many times ``choose_version`` may be asked about one package before the
-#: next candidates' metadata is fetched in a batch.
+#: How many different versions ``choose_version`` may answer for one package
+#: (each new answer means the previous one was rejected; the same answer again
+#: is a package decided anew after a backjump) before the next candidates'
+#: metadata is fetched in a batch.
 BACKTRACK_PREFETCH_AFTER = 2
 #: How many candidate versions one backtracking batch fetches at first; the
 #: batch doubles every ``BACKTRACK_BATCH`` further rejections (up to the
@@ -139,7 +154,14 @@ class _Req:
     name: NormalizedName
     extras: frozenset[NormalizedName]
     range: VersionRange
-    text: str  # the specifier as written, for messages
+    #: the requirement as written, or its specifier to spell only when a message needs it
+    spelling: str | SpecifierSet
+
+    @property
+    def text(self) -> str:
+        """The requirement as written, for messages (``name>=1,<2``)."""
+        spelling = self.spelling
+        return spelling if isinstance(spelling, str) else _written(self.name, spelling)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +183,12 @@ class _Memo(Generic[T]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._futures: dict[object, Future[T]] = {}
+        self._done: dict[object, T] = {}  # computed values: read without the lock
 
     def get(self, key: object, compute: Callable[[], T]) -> T:
+        done = self._done
+        if key in done:
+            return done[key]
         with self._lock:
             future = self._futures.get(key)
             owner = future is None
@@ -170,18 +196,72 @@ class _Memo(Generic[T]):
                 future = self._futures[key] = Future()
         if owner:
             try:
-                future.set_result(compute())
+                value = compute()
             except BaseException as error:  # handed to every asker
                 future.set_exception(error)
+            else:
+                done[key] = value
+                future.set_result(value)
         return future.result()
 
     def peek(self, key: object) -> T | None:
         """The value if it is already computed (and did not fail), without waiting."""
+        done = self._done
+        if key in done:
+            return done[key]
         with self._lock:
             future = self._futures.get(key)
         if future is None or not future.done() or future.exception() is not None:
             return None
         return future.result()
+
+
+class _VersionTable:
+    """One package's versions, sorted oldest first, for range queries by bisection.
+
+    ``usable`` are the versions with a usable file, with per position whether a
+    yank rules it out (not pinned exactly by the user) and whether it is a
+    pre-release; ``known`` are all versions seen, usable or not.
+    """
+
+    __slots__ = ("candidates", "known", "prerelease", "skipped", "usable")
+
+    def __init__(
+        self,
+        candidates: Candidates,
+        usable: tuple[Version, ...],
+        skipped: tuple[bool, ...],
+        prerelease: tuple[bool, ...],
+        known: tuple[Version, ...],
+    ) -> None:
+        self.candidates = candidates
+        self.usable = usable
+        self.skipped = skipped
+        self.prerelease = prerelease
+        self.known = known
+
+    @classmethod
+    def of(cls, candidates: Candidates, pins: set[Version]) -> _VersionTable:
+        usable = tuple(sorted(candidates.versions))
+        table = candidates.candidates
+        skipped = tuple(table[v].yanked and v not in pins for v in usable)
+        prerelease = tuple(v.is_prerelease for v in usable)
+        return cls(candidates, usable, skipped, prerelease, tuple(sorted(candidates.all_versions())))
+
+    def position(self, version: Version) -> int | None:
+        """Where ``version`` is in ``usable`` (None when it is not usable)."""
+        at = bisect_left(self.usable, version)
+        return at if at < len(self.usable) and self.usable[at] == version else None
+
+    def walk(self, found: Sequence[version_index.Run], lowest: bool, prerelease: bool | None) -> Iterator[Version]:
+        """The usable versions of the runs ``found``, newest first (oldest first when ``lowest``),
+        without the ruled-out yanks; only pre-releases (True), only final releases (False) or both (None)."""
+        usable, skipped, pre = self.usable, self.skipped, self.prerelease
+        spans = (range(a, b) for a, b in found) if lowest else (range(b - 1, a - 1, -1) for a, b in reversed(found))
+        for span in spans:
+            for i in span:
+                if not skipped[i] and (prerelease is None or pre[i] == prerelease):
+                    yield usable[i]
 
 
 def spec_range(specifier: SpecifierSet) -> VersionRange:
@@ -300,13 +380,22 @@ class PythonProvider:
         )
         self._env = env
         self._marker_cache: dict[tuple[str, str], bool] = {}
+        self._requirements: dict[tuple[object, ...], _Req] = {}
+        self._python_fit: dict[tuple[tuple[str, str], ...], bool] = {}
         self._candidates_memo: _Memo[Candidates] = _Memo()
         self._lock = threading.Lock()
+        #: name -> how many different answers ``choose_version`` gave (the last one below)
         self._asked: dict[NormalizedName, int] = {}
-        self._batched: set[tuple[NormalizedName, Version]] = set()
+        self._chosen: dict[NormalizedName, Version] = {}
+        #: name -> the versions a backtracking batch has fetched (solver thread only)
+        self._batched: dict[NormalizedName, set[Version]] = {}
         #: name -> (its eligible versions in the whole range, in the order tried; their positions)
         self._whole_order: dict[NormalizedName, tuple[list[Version], dict[Version, int]]] = {}
+        #: name -> its versions sorted for bisection (see ``_VersionTable``)
+        self._tables: dict[NormalizedName, _VersionTable] = {}
         self._speculated: set[tuple[NormalizedName, frozenset[NormalizedName]]] = set()
+        #: (name, version, extras) whose metadata ``prefetch`` had fetched (solver thread only)
+        self._followed: set[tuple[NormalizedName, Version, frozenset[NormalizedName]]] = set()
         #: Index sdists: their metadata comes from ``build`` (a download, then
         #: PKG-INFO or the backend), once per file.
         self._build = build
@@ -402,6 +491,30 @@ class PythonProvider:
             cached = self._marker_cache[key] = marker.evaluate(env)
         return cached
 
+    def _requirement(self, requirement: Requirement) -> _Req:
+        """``requirement`` reduced for the solver, memoised: consecutive versions of a
+        package repeat the same requirements, and turning a specifier into a range
+        costs far more than the key (made of the parts as written, since ``str()``
+        of a requirement parses its versions again)."""
+        key = (
+            requirement.name,
+            requirement.url,
+            tuple(sorted(requirement.extras)),
+            tuple(sorted((item.operator, item.version) for item in requirement.specifier)),
+        )
+        found = self._requirements.get(key)
+        if found is None:
+            found = self._requirements[key] = _from_requirement(requirement)
+        return found
+
+    def _python_fits(self, requires_python: SpecifierSet) -> bool:
+        """Whether the target Python satisfies a Requires-Python (memoised by its parts)."""
+        key = tuple(sorted((item.operator, item.version) for item in requires_python))
+        fits = self._python_fit.get(key)
+        if fits is None:
+            fits = self._python_fit[key] = requires_python.contains(self.target.python_version, prereleases=True)
+        return fits
+
     def _edges(self, requirements: Iterable[_Req]) -> tuple[dict[PackageKey, VersionRange], list[Conflict]]:
         """Dependencies on names and extras, after overrides and constraints.
 
@@ -409,7 +522,7 @@ class PythonProvider:
         lists the packages whose requirements exclude each other.
         """
         out: dict[PackageKey, VersionRange] = {}
-        written: dict[PackageKey, list[str]] = {}
+        written: dict[PackageKey, list[_Req]] = {}
         for requirement in requirements:
             replaced = self.overrides.get(requirement.name)
             for item in (requirement,) if replaced is None else replaced:
@@ -422,11 +535,11 @@ class PythonProvider:
                 for key in keys:
                     previous = out.get(key)
                     out[key] = wanted if previous is None else previous & wanted
-                    written.setdefault(key, []).append(item.text)
+                    written.setdefault(key, []).append(item)
         conflicts = [
             Conflict(
                 key,
-                tuple(written[key])
+                tuple(item.text for item in written[key])
                 + tuple(_written(key.name, c.specifier) for c in self.constraint_specs.get(key.name, ())),
             )
             for key, value in out.items()
@@ -469,43 +582,51 @@ class PythonProvider:
         strategy = self.options.resolution
         return strategy == "lowest" or (strategy == "lowest-direct" and name in self.direct)
 
-    def eligible(self, name: NormalizedName, candidates: Candidates, allowed: VersionRange) -> list[Version]:
-        """The usable versions in ``allowed``, in the order they should be tried."""
-        stable: list[Version] = []
-        pre: list[Version] = []
+    def _table(self, name: NormalizedName, candidates: Candidates) -> _VersionTable:
+        """The sorted version lists of ``name`` (built once per package)."""
+        table = self._tables.get(name)
+        if table is None or table.candidates is not candidates:
+            table = self._tables[name] = _VersionTable.of(candidates, self._pins.get(name, set()))
+        return table
+
+    def eligible(
+        self, name: NormalizedName, candidates: Candidates, allowed: VersionRange, limit: int | None = None
+    ) -> list[Version]:
+        """The usable versions in ``allowed``, in the order they should be tried (the first ``limit``)."""
+        ordered = self._ordered(name, self._table(name, candidates), allowed)
+        return list(ordered if limit is None else islice(ordered, limit))
+
+    def _ordered(self, name: NormalizedName, table: _VersionTable, allowed: VersionRange) -> Iterator[Version]:
+        """The usable versions in ``allowed`` in try order, found lazily by bisection."""
         mode = self.prerelease_mode(name)
-        table = candidates.candidates
-        for version in candidates.versions:  # newest first
-            if not allowed.contains(version):
-                continue
-            if table[version].yanked and not self.yank_allowed(name, version):
-                continue
-            if version.is_prerelease:
-                if mode != "disallow":
-                    pre.append(version)
-            else:
-                stable.append(version)
+        lowest = self._lowest(name)
+        found = version_index.runs(table.usable, allowed)
         if mode == "allow":
-            ordered = sorted(stable + pre, reverse=True) if pre and stable else (stable or pre)
+            base = table.walk(found, lowest, None)
         elif mode == "disallow":
-            ordered = stable
-        else:
-            ordered = stable or pre
-        if self._lowest(name):
-            ordered = ordered[::-1]
+            base = table.walk(found, lowest, False)
+        else:  # if-necessary: pre-releases only when no final release is left
+            base = table.walk(found, lowest, False)
+            first = next(base, None)
+            base = chain((first,), base) if first is not None else table.walk(found, lowest, True)
         preferred = self._preferences.get(name)
-        if preferred is not None and preferred in ordered and ordered[0] != preferred:
-            ordered.remove(preferred)
-            ordered.insert(0, preferred)
-        return ordered
+        if preferred is None or not allowed.contains(preferred):
+            return base
+        position = table.position(preferred)
+        if position is None or table.skipped[position]:
+            return base
+        if table.prerelease[position]:
+            if mode == "disallow":
+                return base
+            if mode != "allow" and next(table.walk(found, lowest, False), None) is not None:
+                return base
+        return chain((preferred,), (v for v in base if v != preferred))
 
     def _fallback(self, name: NormalizedName, candidates: Candidates, allowed: VersionRange) -> Version | None:
         """An unusable version in range (incompatible or yanked), to explain why it cannot be used."""
         mode = self.prerelease_mode(name)
         found: list[Version] = []
-        for version in candidates.all_versions():
-            if not allowed.contains(version):
-                continue
+        for version in version_index.select(self._table(name, candidates).known, allowed):
             if version.is_prerelease and mode == "disallow":
                 continue
             candidate = candidates.get(version)
@@ -515,7 +636,7 @@ class PythonProvider:
             return None
         stable = [v for v in found if not v.is_prerelease]
         pool = stable or found
-        return pool[-1] if self._lowest(name) else pool[0]
+        return pool[0] if self._lowest(name) else pool[-1]
 
     def unusable_reason(self, name: NormalizedName, version: Version) -> tuple[str, str | None] | None:
         """Why ``name==version`` cannot be used: (reason phrase, requires-python spec), or None."""
@@ -548,11 +669,16 @@ class PythonProvider:
         if pin is not None:
             return pin.version if allowed.contains(pin.version) else None
         candidates = self.candidates(name)
-        ordered = self.eligible(name, candidates, allowed)
+        asked = self._asked.get(name, 0) + 1
+        batching = asked > BACKTRACK_PREFETCH_AFTER and self._executor is not None
+        ordered = self.eligible(name, candidates, allowed, 1 + self._window(asked) if batching else 1)
         if not ordered:
             return self._fallback(name, candidates, allowed)
-        asked = self._asked[name] = self._asked.get(name, 0) + 1
-        if asked > BACKTRACK_PREFETCH_AFTER and self._executor is not None:
+        if self._chosen.get(name) == ordered[0]:
+            return ordered[0]  # the same answer again (decided anew after a backjump): no rejection
+        self._chosen[name] = ordered[0]
+        self._asked[name] = asked
+        if batching:
             self._prefetch_backtracking(name, candidates, ordered, asked)
         return ordered[0]
 
@@ -604,9 +730,7 @@ class PythonProvider:
                 return UnavailableDependencies("has a source distribution that could not be built")
             return UnavailableDependencies("needs a source distribution built, which puv cannot do yet")
         requires_python = metadata.requires_python
-        if requires_python is not None and not requires_python.contains(
-            self.target.python_version, prereleases=True
-        ):
+        if requires_python is not None and not self._python_fits(requires_python):
             if isinstance(package, Extra):
                 return base
             return {PYTHON: spec_range(requires_python)}
@@ -621,7 +745,7 @@ class PythonProvider:
             ]
         else:
             wanted = [r for r in metadata.requires_dist if self._marker_holds(r.marker, "")]
-        edges, conflicts = self._edges(_from_requirement(r) for r in wanted)
+        edges, conflicts = self._edges(self._requirement(r) for r in wanted)
         if conflicts:
             return UnavailableDependencies(f"depends on {conflicts[0].phrase()}")
         if not edges:
@@ -663,7 +787,31 @@ class PythonProvider:
         known = self._candidates_memo.peek(name)
         if known is None:
             return PackageHint()
-        return PackageHint(candidates=sum(1 for v in known.versions if allowed.contains(v)))
+        return PackageHint(candidates=version_index.count(self._table(name, known).usable, allowed))
+
+    # -- VersionSpans ------------------------------------------------------------------
+
+    def span(self, package: PackageKey, version: Version) -> VersionRange:
+        """``version`` up to the next version seen on the index (from the one below for the
+        ``lowest`` strategies): the solver's facts about neighbouring versions then merge
+        into one interval. No version the provider may choose lies inside (those are all
+        seen), and the gap lies on the side the search leaves behind.
+        """
+        if not isinstance(package, (Name, Extra)) or package.name in self.url_pins:
+            return VersionRange.singleton(version)
+        name = package.name
+        known = self._candidates_memo.peek(name)
+        if known is None:
+            return VersionRange.singleton(version)
+        versions = self._table(name, known).known
+        at = bisect_left(versions, version)
+        if at == len(versions) or versions[at] != version:
+            return VersionRange.singleton(version)
+        if self._lowest(name):
+            below = versions[at - 1] if at else None
+            return VersionRange.from_bounds(below, version, include_lower=False)
+        above = versions[at + 1] if at + 1 < len(versions) else None
+        return VersionRange.from_bounds(version, above, include_upper=False)
 
     # -- Prefetcher --------------------------------------------------------------------
 
@@ -672,9 +820,25 @@ class PythonProvider:
         if executor is None:
             return
         for package, allowed in packages:
-            if isinstance(package, (Name, Extra)) and package.name not in self.url_pins:
-                extras = frozenset((package.extra,)) if isinstance(package, Extra) else frozenset()
-                executor.submit(self._prefetch_one, package.name, allowed, extras)
+            if not isinstance(package, (Name, Extra)) or package.name in self.url_pins:
+                continue
+            name = package.name
+            if self._asked.get(name, 0) > BACKTRACK_PREFETCH_AFTER:
+                continue  # the backtracking batches of ``choose_version`` look further ahead
+            extras = frozenset((package.extra,)) if isinstance(package, Extra) else frozenset()
+            known = self._candidates_memo.peek(name)
+            if known is None:  # the page first, in a thread
+                executor.submit(self._prefetch_one, name, allowed, extras)
+                continue
+            if self.options.no_deps:
+                continue
+            # The page is known: pick the version here (bisection is cheap) and
+            # hand a thread only what was not followed before.
+            ordered = self.eligible(name, known, allowed, 1)
+            if not ordered or (name, ordered[0], extras) in self._followed:
+                continue
+            self._followed.add((name, ordered[0], extras))
+            executor.submit(self._fetch_quietly, name, known, ordered[0], extras)
 
     def _prefetch_one(
         self, name: NormalizedName, allowed: VersionRange, extras: frozenset[NormalizedName] = frozenset()
@@ -683,7 +847,7 @@ class PythonProvider:
             candidates = self.candidates(name)
             if self.options.no_deps:
                 return
-            ordered = self.eligible(name, candidates, allowed)
+            ordered = self.eligible(name, candidates, allowed, 1)
             if ordered:
                 self._fetch_quietly(name, candidates, ordered[0], extras)
         except Exception:  # the solver thread meets the same error and reports it
@@ -699,8 +863,7 @@ class PythonProvider:
         the versions after the chosen one in the whole range, which the solver
         reaches once another package's choice moves the allowed range on.
         """
-        doublings = min(3, (asked - BACKTRACK_PREFETCH_AFTER - 1) // BACKTRACK_BATCH)
-        size = min(BACKTRACK_BATCH << doublings, max(BACKTRACK_BATCH, self.options.max_workers))
+        size = self._window(asked)
         window = list(ordered[1 : 1 + size])
         whole = self._whole_order.get(name)
         if whole is None:
@@ -711,17 +874,27 @@ class PythonProvider:
             window.extend(whole[0][position + 1 : position + 1 + size])
         self._prefetch_batch(name, candidates, window)
 
+    def _window(self, asked: int) -> int:
+        """How many versions a backtracking batch fetches after ``asked`` questions about a package."""
+        doublings = min(3, (asked - BACKTRACK_PREFETCH_AFTER - 1) // BACKTRACK_BATCH)
+        return min(BACKTRACK_BATCH << doublings, max(BACKTRACK_BATCH, self.options.max_workers))
+
     def _prefetch_batch(self, name: NormalizedName, candidates: Candidates, versions: Sequence[Version]) -> None:
         executor = self._executor
         assert executor is not None
         if self.options.no_deps:
             return
-        with self._lock:
-            fresh = [v for v in dict.fromkeys(versions) if (name, v) not in self._batched]
-            self._batched.update((name, v) for v in fresh)
-        for version in fresh:
+        batched = self._batched.get(name)
+        if batched is None:
+            batched = self._batched[name] = set()
+        for version in versions:
+            if version in batched:
+                continue
+            batched.add(version)
             try:
-                executor.submit(self._fetch_quietly, name, candidates, version)
+                # Following their dependencies too finds the names that only
+                # older versions need (and fetches their pages) ahead of the walk.
+                executor.submit(self._fetch_quietly, name, candidates, version, frozenset())
             except RuntimeError:  # shut down: the resolution is over
                 return
 
@@ -760,7 +933,7 @@ class PythonProvider:
                 self._marker_holds(marker, "") or any(self._marker_holds(marker, e) for e in extras)
             ):
                 continue
-            item = _from_requirement(requirement)
+            item = self._requirement(requirement)
             if item.name in self.url_pins:
                 continue
             replaced = self.overrides.get(item.name)
@@ -786,7 +959,7 @@ def _from_requirement(requirement: Requirement) -> _Req:
         # A dependency given by URL: resolve it by name from the index (uv
         # requires the user to name such URLs; the version range stays open).
         return _Req(name, extras, _FULL, f"{name} @ {requirement.url}")
-    return _Req(name, extras, spec_range(requirement.specifier), _written(name, requirement.specifier))
+    return _Req(name, extras, spec_range(requirement.specifier), requirement.specifier)
 
 
 def _written(name: str, specifier: SpecifierSet) -> str:

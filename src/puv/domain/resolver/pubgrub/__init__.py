@@ -23,6 +23,7 @@ from puv.domain.resolver.pubgrub.provider import (
     PriorityHints,
     Provider,
     UnavailableDependencies,
+    VersionSpans,
 )
 from puv.domain.resolver.pubgrub.report import DefaultFormatter, PackageFormatter, explain
 from puv.domain.resolver.pubgrub.solver import (
@@ -55,6 +56,7 @@ __all__ = [
     "Term",
     "Unavailable",
     "UnavailableDependencies",
+    "VersionSpans",
     "explain",
     "normalize_range",
     "solve",

@@ -12,7 +12,7 @@ a provider, synchronously:
   could not be fetched, Requires-Python mismatch, ...). The solver turns that
   into an incompatibility whose cause keeps the reason as data.
 
-Two optional protocols refine the search without changing its answers:
+Optional protocols refine the search without changing its answers:
 
 - ``PriorityHints.hint(package, allowed)`` returns a ``PackageHint`` (is the
   range an exact pin? how many candidates are there?). The solver owns the
@@ -20,6 +20,13 @@ Two optional protocols refine the search without changing its answers:
 - ``Prefetcher.prefetch(packages)`` is called after every round of unit
   propagation with the undecided packages whose allowed range changed since
   the previous call, so the provider can fetch metadata ahead (e.g. in threads).
+
+- ``VersionSpans.span(package, version)`` returns a range around ``version``
+  that holds no other version the provider could ever choose for the package.
+  The solver states what it learns about that version (its dependencies, that
+  it is unusable) for the whole span, so the facts about neighbouring versions
+  merge into one interval instead of a union of hundreds of single versions
+  (walking down a package with 2,000 releases keeps every range small).
 
 Ranges handed out by the solver use the default pre-release policy (see
 ``term.normalize_range``); ranges given to it may be any default-policy range.
@@ -91,4 +98,20 @@ class Prefetcher(Protocol[P_contra]):
 
     def prefetch(self, packages: Sequence[tuple[P_contra, VersionRange]]) -> None:
         """Undecided packages whose allowed range changed, with that range."""
+        ...
+
+
+@runtime_checkable
+class VersionSpans(Protocol[P_contra]):
+    """Optional: how far a fact about one version of a package may be stretched."""
+
+    def span(self, package: P_contra, version: Version) -> VersionRange:
+        """A range holding ``version`` and no other version the provider may choose for ``package``.
+
+        ``VersionRange.singleton(version)`` is always correct. A wider range
+        (up to the neighbouring versions the provider knows) keeps the ranges
+        the solver builds small. The solver asks once per version, after
+        ``get_dependencies``, and raises ``ValueError`` for a span without
+        ``version``.
+        """
         ...

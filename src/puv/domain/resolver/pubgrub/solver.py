@@ -21,7 +21,12 @@ is O(log n) and a 1,000-requirement input stays linear-ish.
 
 Dependencies of adjacent versions that share the same dependee range are
 merged into one incompatibility (the depender range grows), which lets the
-solver rule out many versions of a package at once.
+solver rule out many versions of a package at once. A provider that knows
+every version may widen each version to a span (``VersionSpans``) so that the
+merged depender range is one interval, not one piece per version. An
+incompatibility contradicted at decision level 0 stays contradicted, so it
+leaves the propagation index: a walk down thousands of versions does not look
+at the facts it left behind again.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from puv.domain.resolver.pubgrub.provider import (
     PriorityHints,
     Provider,
     UnavailableDependencies,
+    VersionSpans,
 )
 from puv.domain.resolver.pubgrub.term import Relation, Term, normalize_range
 from puv.errors import ResolutionError
@@ -120,6 +126,9 @@ class _Solver(Generic[P]):
         self._prefetcher: Prefetcher[P] | None = (
             provider if isinstance(provider, Prefetcher) else None
         )
+        self._spans: VersionSpans[P] | None = (
+            provider if isinstance(provider, VersionSpans) else None
+        )
         self._root = root
         self._root_version = root_version
         self._threshold = options.conflict_threshold
@@ -189,25 +198,35 @@ class _Solver(Generic[P]):
             self._index[package].pop(incompatibility, None)
         self._contradicted.pop(incompatibility, None)
 
+    def _span(self, package: P, version: Version) -> VersionRange:
+        """The versions a fact about ``package==version`` may cover (see ``VersionSpans``)."""
+        if self._spans is None:
+            return VersionRange.singleton(version)
+        span = normalize_range(self._spans.span(package, version))
+        if not span.contains(version):
+            raise ValueError(f"the span {span!r} of {package!r} does not hold {version}")
+        return span
+
     def _add_dependency(
-        self, package: P, version: Version, dependee: P, wanted: VersionRange
+        self, package: P, span: VersionRange, dependee: P, wanted: VersionRange
     ) -> None:
-        """Add ``package==version depends on dependee in wanted``, merging siblings."""
+        """Add ``package in span depends on dependee in wanted``, merging siblings.
+
+        ``span`` holds one version the provider may choose (see ``_span``).
+        """
         edge = (package, dependee)
         bucket = self._edges.get(edge)
         if bucket is None:
             bucket = self._edges[edge] = {}
         existing = bucket.get(wanted)
         if existing is not None and isinstance(existing.cause, FromDependencyOf):
-            merged_range = existing.cause.depender_range | VersionRange.singleton(version)
+            merged_range = existing.cause.depender_range | span
             merged = Incompatibility.dependency(package, merged_range, dependee, wanted)
             bucket[wanted] = merged
             self._retire(existing)
             self._add(merged)
             return
-        fresh = Incompatibility.dependency(
-            package, VersionRange.singleton(version), dependee, wanted
-        )
+        fresh = Incompatibility.dependency(package, span, dependee, wanted)
         bucket[wanted] = fresh
         self._add(fresh)
 
@@ -217,10 +236,10 @@ class _Solver(Generic[P]):
         if key in self._loaded:
             return
         answer = self._provider.get_dependencies(package, version)
+        span = self._span(package, version)
         if isinstance(answer, UnavailableDependencies):
             self._loaded[key] = answer.reason
-            single = VersionRange.singleton(version)
-            self._add(Incompatibility.unavailable(package, single, answer.reason))
+            self._add(Incompatibility.unavailable(package, span, answer.reason))
             return
         deps = tuple((dep, normalize_range(wanted)) for dep, wanted in answer.items())
         self._loaded[key] = deps
@@ -233,7 +252,7 @@ class _Solver(Generic[P]):
                     single = VersionRange.singleton(version)
                     self._add(Incompatibility.dependency(package, single, package, wanted))
                 continue
-            self._add_dependency(package, version, dependee, wanted)
+            self._add_dependency(package, span, dependee, wanted)
 
     def _would_conflict(self, package: P, version: Version) -> bool:
         """Whether deciding ``package==version`` would satisfy one of its incompatibilities."""
@@ -294,9 +313,29 @@ class _Solver(Generic[P]):
     def _derive(self, package: P, cause: Incompatibility[P]) -> bool:
         term = cause.terms[package].negate()
         changed = self._solution.derive(package, term, cause)
-        self._contradicted[cause] = self._solution.level
+        self._contradict(cause)
         self._dirty[package] = None
         return changed
+
+    def _contradict(self, incompatibility: Incompatibility[P]) -> None:
+        """Note that the assignments contradict ``incompatibility`` at the current level.
+
+        At level 0 that holds for good (nothing backtracks below it), so the
+        incompatibility leaves the propagation index: walking down a package's
+        versions, the facts about every version left behind would otherwise be
+        looked at again on each later propagation. (Assignments keep their
+        causes, and ``_edges`` keeps dependencies for merging.)
+        """
+        level = self._solution.level
+        if level == 0:
+            index = self._index
+            for package in incompatibility.terms:
+                bucket = index.get(package)
+                if bucket is not None:
+                    bucket.pop(incompatibility, None)
+            self._contradicted.pop(incompatibility, None)
+        else:
+            self._contradicted[incompatibility] = level
 
     def _propagate(self, start: P) -> None:
         solution = self._solution
@@ -322,7 +361,7 @@ class _Solver(Generic[P]):
                     queued.add(culprit)
                     break
                 if relation is Relation.CONTRADICTED:
-                    contradicted[incompatibility] = solution.level
+                    self._contradict(incompatibility)
                 elif other is not None:
                     if self._derive(other, incompatibility) and other not in queued:
                         queue.append(other)

@@ -40,6 +40,8 @@ def normalize_range(value: VersionRange) -> VersionRange:
     arbitrary-string admission. Raises ``ValueError`` for a range built with an
     explicit pre-release policy: pre-release choice belongs to the provider.
     """
+    if _is_plain(value):
+        return value
     try:
         return FULL_RANGE - (~value)
     except ValueError as exc:
@@ -48,6 +50,19 @@ def normalize_range(value: VersionRange) -> VersionRange:
             "policy (build them without prereleases=...); pre-release selection "
             "belongs to the provider"
         ) from exc
+
+
+def _is_plain(value: VersionRange) -> bool:
+    """Whether ``value`` already is what :func:`normalize_range` returns (a shortcut).
+
+    Reads the range's private flags (packaging 26.4); when they are not there,
+    the answer is False and the range is normalised the long way.
+    """
+    return (
+        getattr(value, "_plain", False) is True
+        and getattr(value, "_prereleases_configured", False) is None
+        and getattr(value, "_pre_region", None) == ()
+    )
 
 
 class Relation(enum.Enum):
