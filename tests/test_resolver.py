@@ -23,7 +23,7 @@ from puv.errors import BuildError, ResolutionError, UsageError
 from puv.io.http import HttpClient, HttpOptions
 from puv.primitives.requirement_spec import Origin, RequirementSpec, parse_requirement
 from puv.primitives.requirements_txt import FormatControl
-from tests.support.index_server import IndexServer
+from tests.support.index_server import Fault, IndexServer
 
 Universe = Mapping[str, Mapping[str, Any]]
 
@@ -429,6 +429,31 @@ def test_a_thousand_requirements(index_server: IndexServer, wheel_factory: Calla
     assert len(resolution) == count
     assert index_server.count("/simple/*") == count
     assert index_server.count("/files/*.metadata") == count
+
+
+def test_a_missing_direct_requirement_fails_before_the_others_are_resolved(
+    index_server: IndexServer, wheel_factory: Callable[..., Path]
+) -> None:
+    """A pinned project the index does not have, listed after 200 resolvable ones: the
+    solver decides it as soon as its page shows no version, instead of deciding (and
+    fetching the metadata of) everything listed before it first."""
+    count = 200
+    for number in range(count):
+        index_server.publish(wheel_factory(f"pkg{number}", "1.0", requires_dist=["base>=1"]))
+    index_server.publish(wheel_factory("base", "1.0"))
+    # Metadata answers take a while, as on a real index; pages come back at once.
+    index_server.add_fault("/files/*.metadata", Fault(kind="slow", delay=0.05, times=10 * count))
+    requirements = [f"pkg{n}==1.0" for n in range(count)] + ["gone==1.0"]
+    error = failure(index_server, *requirements, max_workers=8)
+    assert error.explanation == (
+        "Because there is no version of gone==1.0 and you require gone==1.0, "
+        "we can conclude that your requirements are unsatisfiable."
+    )
+    assert any("`gone` was not found in the package index" in hint for hint in error.hints)
+    assert index_server.count("/simple/gone/") == 1
+    fetched = index_server.count("/files/*.metadata")
+    assert fetched < count // 4, f"{fetched} metadata files fetched before the failure"
+    assert index_server.count("/files/*.whl") == 0
 
 
 def _provider(server: IndexServer, executor: Any, *requirements: str) -> PythonProvider:

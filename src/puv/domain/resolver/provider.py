@@ -40,6 +40,14 @@ followed too. The index client memoizes
 every page and metadata file, so the solver thread just waits for an
 in-flight result and nothing is fetched twice.
 
+Failing fast: when a prefetched page shows no usable version in the range the
+solver asked for (a project gone from the index, an exact pin of a version
+that does not exist), the provider reports the package (``updated_hints``) and
+the solver decides it next, deriving the failure while the other requirements
+are still being fetched. A batch of more pages than prefetch threads (a long
+requirements file) fetches every page before any metadata, so such a page
+arrives after one round of page fetches wherever the requirement is listed.
+
 Each package's versions are kept sorted (``_VersionTable``), so "which versions
 does this range allow" is a few bisections (``version_index``) rather than a
 ``contains`` call per version, and only as many as needed are walked. The
@@ -394,6 +402,8 @@ class PythonProvider:
         #: name -> its versions sorted for bisection (see ``_VersionTable``)
         self._tables: dict[NormalizedName, _VersionTable] = {}
         self._speculated: set[tuple[NormalizedName, frozenset[NormalizedName]]] = set()
+        #: packages whose page showed no usable version in range (see ``updated_hints``)
+        self._no_candidates: list[PackageKey] = []
         #: (name, version, extras) whose metadata ``prefetch`` had fetched (solver thread only)
         self._followed: set[tuple[NormalizedName, Version, frozenset[NormalizedName]]] = set()
         #: Index sdists: their metadata comes from ``build`` (a download, then
@@ -782,12 +792,34 @@ class PythonProvider:
         if isinstance(package, (Python, Root)):
             return PackageHint(exact=True, candidates=1)
         name = package.name
-        if name in self.url_pins or single_version(allowed) is not None:
+        if name in self.url_pins:
             return PackageHint(exact=True, candidates=1)
+        exact = single_version(allowed) is not None
         known = self._candidates_memo.peek(name)
         if known is None:
-            return PackageHint()
-        return PackageHint(candidates=version_index.count(self._table(name, known).usable, allowed))
+            return PackageHint(exact=exact)
+        return PackageHint(exact=exact, candidates=version_index.count(self._table(name, known).usable, allowed))
+
+    # -- HintUpdates -------------------------------------------------------------------
+
+    def updated_hints(self) -> Sequence[PackageKey]:
+        """Packages whose page, fetched in a thread since the last call, shows no usable
+        version in the range they were prefetched with: their hint changed (no candidate),
+        and the solver decides them next, so a missing project fails the resolution as
+        soon as its page arrives."""
+        if not self._no_candidates:
+            return ()
+        with self._lock:
+            found, self._no_candidates = self._no_candidates, []
+        return found
+
+    def _note_page(
+        self, package: PackageKey, name: NormalizedName, candidates: Candidates, allowed: VersionRange
+    ) -> None:
+        """Report ``package`` to the solver (``updated_hints``) when ``allowed`` holds no usable version."""
+        if version_index.count(self._table(name, candidates).usable, allowed) == 0:
+            with self._lock:
+                self._no_candidates.append(package)
 
     # -- VersionSpans ------------------------------------------------------------------
 
@@ -819,6 +851,7 @@ class PythonProvider:
         executor = self._executor
         if executor is None:
             return
+        unknown: list[tuple[PackageKey, NormalizedName, VersionRange, frozenset[NormalizedName]]] = []
         for package, allowed in packages:
             if not isinstance(package, (Name, Extra)) or package.name in self.url_pins:
                 continue
@@ -828,7 +861,7 @@ class PythonProvider:
             extras = frozenset((package.extra,)) if isinstance(package, Extra) else frozenset()
             known = self._candidates_memo.peek(name)
             if known is None:  # the page first, in a thread
-                executor.submit(self._prefetch_one, name, allowed, extras)
+                unknown.append((package, name, allowed, extras))
                 continue
             if self.options.no_deps:
                 continue
@@ -839,12 +872,37 @@ class PythonProvider:
                 continue
             self._followed.add((name, ordered[0], extras))
             executor.submit(self._fetch_quietly, name, known, ordered[0], extras)
+        if len(unknown) > self.options.max_workers:
+            # More pages than threads (a long requirements file): every page before any
+            # metadata, so that a project missing from the index, wherever it is listed,
+            # is known (``updated_hints``) after one round of page fetches.
+            for package, name, allowed, _ in unknown:
+                executor.submit(self._fetch_page, package, name, allowed)
+            for _, name, allowed, extras in unknown:
+                executor.submit(self._prefetch_one, name, allowed, extras, None)
+        else:
+            for package, name, allowed, extras in unknown:
+                executor.submit(self._prefetch_one, name, allowed, extras, package)
+
+    def _fetch_page(self, package: PackageKey, name: NormalizedName, allowed: VersionRange) -> None:
+        try:
+            self._note_page(package, name, self.candidates(name), allowed)
+        except Exception:  # the solver thread meets the same error and reports it
+            return
 
     def _prefetch_one(
-        self, name: NormalizedName, allowed: VersionRange, extras: frozenset[NormalizedName] = frozenset()
+        self,
+        name: NormalizedName,
+        allowed: VersionRange,
+        extras: frozenset[NormalizedName] = frozenset(),
+        package: PackageKey | None = None,
     ) -> None:
+        """The page of ``name``, then the metadata of the version likely chosen in ``allowed``
+        (``package``: the key to report when nothing fits, see ``updated_hints``)."""
         try:
             candidates = self.candidates(name)
+            if package is not None:
+                self._note_page(package, name, candidates, allowed)
             if self.options.no_deps:
                 return
             ordered = self.eligible(name, candidates, allowed, 1)
@@ -947,7 +1005,7 @@ class PythonProvider:
             self._speculated.update((w[0], w[2]) for w in fresh)
         for name, allowed, sub_extras in fresh:
             try:
-                executor.submit(self._prefetch_one, name, allowed, sub_extras)
+                executor.submit(self._prefetch_one, name, allowed, sub_extras, Name(name))
             except RuntimeError:  # shut down: the resolution is over
                 return
 

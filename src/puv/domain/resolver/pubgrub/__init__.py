@@ -18,6 +18,7 @@ from puv.domain.resolver.pubgrub.incompatibility import (
 )
 from puv.domain.resolver.pubgrub.provider import (
     Dependencies,
+    HintUpdates,
     PackageHint,
     Prefetcher,
     PriorityHints,
@@ -40,6 +41,7 @@ __all__ = [
     "Dependencies",
     "Derived",
     "FromDependencyOf",
+    "HintUpdates",
     "Incompatibility",
     "NoSolution",
     "NoVersions",

@@ -17,6 +17,11 @@ Optional protocols refine the search without changing its answers:
 - ``PriorityHints.hint(package, allowed)`` returns a ``PackageHint`` (is the
   range an exact pin? how many candidates are there?). The solver owns the
   decision order; hints only feed it.
+- ``HintUpdates.updated_hints()`` is polled before every decision: the
+  packages whose hint may have changed since the last poll (e.g. a page
+  fetched in a thread shows that no version fits). The solver recomputes
+  their place in the decision order, so a package known to have no candidate
+  is decided (and the conflict derived) as soon as that is known.
 - ``Prefetcher.prefetch(packages)`` is called after every round of unit
   propagation with the undecided packages whose allowed range changed since
   the previous call, so the provider can fetch metadata ahead (e.g. in threads).
@@ -34,7 +39,7 @@ Ranges handed out by the solver use the default pre-release policy (see
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar, Union, runtime_checkable
 
@@ -43,6 +48,7 @@ from packaging.version import Version
 
 P = TypeVar("P", bound=Hashable)
 P_contra = TypeVar("P_contra", bound=Hashable, contravariant=True)
+P_co = TypeVar("P_co", bound=Hashable, covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +70,9 @@ class PackageHint:
     """What a provider can say cheaply about a package before it is decided.
 
     ``exact``: the allowed range admits a single version (``==`` pin, URL).
-    ``candidates``: how many versions lie in the allowed range, when known.
+    ``candidates``: how many versions lie in the allowed range, when known
+    (``0``: none does, so deciding the package can only fail; the solver
+    decides such packages first).
     """
 
     exact: bool = False
@@ -89,6 +97,19 @@ class PriorityHints(Protocol[P_contra]):
 
     def hint(self, package: P_contra, allowed: VersionRange) -> PackageHint:
         """Cheap facts about the undecided ``package`` and its ``allowed`` range."""
+        ...
+
+
+@runtime_checkable
+class HintUpdates(Protocol[P_co]):
+    """Optional: tells the solver which hints changed behind its back (in other threads)."""
+
+    def updated_hints(self) -> Iterable[P_co]:
+        """Packages whose ``PriorityHints.hint`` may have changed since the last call.
+
+        Called once per decision, so it should be cheap when nothing changed.
+        Naming a package that is decided or no longer required is harmless.
+        """
         ...
 
 

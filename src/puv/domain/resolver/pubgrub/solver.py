@@ -10,13 +10,17 @@ smallest key
 
     (tier, discovery order)
 
-where tier is 0 for exact pins (provider hint), 1 for packages whose versions
-were rejected in at least ``conflict_threshold`` conflicts ("affected"), 2
-for packages whose decided versions caused that many conflicts ("culprits")
-and 3 for everything else; discovery order puts the root's requirements first,
-in the order given. When a package becomes a culprit, the solver backtracks to
-the level before it was decided, so the packages it kept rejecting are decided
-first. Keys live in a heap with lazy invalidation, so picking the next package
+where tier is 0 for packages the provider knows to have no version in the
+allowed range (``PackageHint.candidates == 0``: deciding them derives the
+conflict at once, e.g. a required project missing from the index), 1 for exact
+pins (provider hint), 2 for packages whose versions were rejected in at least
+``conflict_threshold`` conflicts ("affected"), 3 for packages whose decided
+versions caused that many conflicts ("culprits") and 4 for everything else;
+discovery order puts the root's requirements first, in the order given. A
+provider that learns facts in other threads (a page arrives) names the
+packages whose hints changed (``HintUpdates``), polled before every decision.
+When a package becomes a culprit, the solver backtracks to the level before it
+was decided, so the packages it kept rejecting are decided first. Keys live in a heap with lazy invalidation, so picking the next package
 is O(log n) and a 1,000-requirement input stays linear-ish.
 
 Dependencies of adjacent versions that share the same dependee range are
@@ -43,6 +47,7 @@ from packaging.version import Version
 from puv.domain.resolver.pubgrub.assignment.partial_solution import PartialSolution
 from puv.domain.resolver.pubgrub.incompatibility import FromDependencyOf, Incompatibility
 from puv.domain.resolver.pubgrub.provider import (
+    HintUpdates,
     PackageHint,
     Prefetcher,
     PriorityHints,
@@ -128,6 +133,9 @@ class _Solver(Generic[P]):
         )
         self._spans: VersionSpans[P] | None = (
             provider if isinstance(provider, VersionSpans) else None
+        )
+        self._updates: HintUpdates[P] | None = (
+            provider if isinstance(provider, HintUpdates) else None
         )
         self._root = root
         self._root_version = root_version
@@ -405,14 +413,16 @@ class _Solver(Generic[P]):
 
     def _key(self, package: P, allowed: VersionRange) -> tuple[int, int]:
         hint = _NO_HINT if self._hints is None else self._hints.hint(package, allowed)
-        if hint.exact:
+        if hint.candidates == 0:
             tier = 0
-        elif package in self._early:
+        elif hint.exact:
             tier = 1
-        elif package in self._late:
+        elif package in self._early:
             tier = 2
-        else:
+        elif package in self._late:
             tier = 3
+        else:
+            tier = 4
         order = self._order.get(package)
         if order is None:
             order = self._order[package] = len(self._order)
@@ -420,6 +430,9 @@ class _Solver(Generic[P]):
 
     def _refresh_candidates(self) -> None:
         """Queue every touched, undecided, required package; tell the prefetcher."""
+        if self._updates is not None:
+            for package in self._updates.updated_hints():
+                self._dirty[package] = None
         if not self._dirty:
             return
         solution = self._solution
