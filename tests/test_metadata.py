@@ -236,3 +236,22 @@ def test_speed_sanity_1000_files() -> None:
     for data in files:
         parse_metadata(data)
     print(f"\nparsed 1000 METADATA files in {(time.perf_counter() - start) * 1000:.1f} ms")
+
+
+def test_a_shared_memo_reuses_parsed_lines_and_still_refuses_bad_ones() -> None:
+    memo: dict = {}
+    first = parse_metadata(
+        "Name: a\nVersion: 1\nRequires-Python: >=3.8\nRequires-Dist: urllib3<1.27,>=1.25.4\n", parsed=memo
+    )
+    second = parse_metadata(
+        "Name: a\nVersion: 2\nRequires-Python: >=3.8\nRequires-Dist: urllib3<1.27,>=1.25.4\n"
+        "Requires-Dist: six; extra == 'x'\n",
+        parsed=memo,
+    )
+    assert first.requires_dist[0] is second.requires_dist[0]
+    assert first.requires_python is second.requires_python
+    assert [str(r) for r in second.requires_dist] == ["urllib3<1.27,>=1.25.4", 'six; extra == "x"']
+    assert set(memo) == {"urllib3<1.27,>=1.25.4", "six; extra == 'x'", "python:>=3.8"}
+    # A line that looks like a memo key of another kind is parsed (and refused) as itself.
+    with pytest.raises(MetadataError, match="invalid Requires-Dist `python:>=3.8`"):
+        parse_metadata("Name: a\nVersion: 3\nRequires-Dist: python:>=3.8\n", parsed=memo)

@@ -467,6 +467,8 @@ def requirements_from_metadata(
     """A project's Requires-Dist as input requirements: the base ones and those of
     ``extras`` (their ``extra == ...`` marker clauses settled; the project's own
     extras it names, ``all = ["proj[a,b]"]``, expanded)."""
+    import copy
+
     from packaging.utils import canonicalize_name
 
     from puv.primitives.requirement_spec import Origin, parse_pep508
@@ -494,6 +496,7 @@ def requirements_from_metadata(
             if settled is False:
                 continue
             marker_text = None if settled is True else settled
+        requirement = copy.copy(requirement)  # the metadata's own stays as it was
         requirement.marker = None
         text = str(requirement) + (f" ; {marker_text}" if marker_text else "")
         requirement = type(requirement)(text)

@@ -24,6 +24,7 @@ specification), both without :mod:`configparser`.
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -216,8 +217,19 @@ def _check_metadata_version(value: str, source: str) -> None:
         )
 
 
-def parse_metadata(data: bytes | str, *, source: str | None = None) -> CoreMetadata:
-    """Parse METADATA / PKG-INFO. ``source`` names the input in errors (a file or URL)."""
+def parse_metadata(
+    data: bytes | str,
+    *,
+    source: str | None = None,
+    parsed: MutableMapping[str, Requirement | SpecifierSet] | None = None,
+) -> CoreMetadata:
+    """Parse METADATA / PKG-INFO. ``source`` names the input in errors (a file or URL).
+
+    ``parsed`` is a memo of Requires-Dist and Requires-Python texts already parsed,
+    shared by the caller across many files of one run (hundreds of versions of a
+    project repeat the same lines). The values in it are shared between the
+    metadata objects returned: treat them as read-only.
+    """
     where = source or "metadata"
     metadata_version: str | None = None
     name: str | None = None
@@ -271,7 +283,13 @@ def parse_metadata(data: bytes | str, *, source: str | None = None) -> CoreMetad
     specifiers: SpecifierSet | None = None
     if requires_python:
         try:
-            specifiers = lenient_specifier_set(requires_python)
+            known = parsed.get("python:" + requires_python) if parsed is not None else None
+            if isinstance(known, SpecifierSet):
+                specifiers = known
+            else:
+                specifiers = lenient_specifier_set(requires_python)
+                if parsed is not None:
+                    parsed["python:" + requires_python] = specifiers
         except InvalidSpecifier as exc:
             raise MetadataError(
                 f"the metadata of `{label}` has an invalid Requires-Python: {exc}",
@@ -281,7 +299,12 @@ def parse_metadata(data: bytes | str, *, source: str | None = None) -> CoreMetad
     requirements: list[Requirement] = []
     for line in requires_dist:
         try:
-            requirements.append(Requirement(line))
+            requirement = parsed.get(line) if parsed is not None else None
+            if not isinstance(requirement, Requirement):
+                requirement = Requirement(line)
+                if parsed is not None:
+                    parsed[line] = requirement
+            requirements.append(requirement)
         except InvalidRequirement as exc:
             raise MetadataError(
                 f"the metadata of `{label}` has an invalid Requires-Dist `{line}`",
