@@ -34,9 +34,9 @@ charset (UTF-8 by default, decoded strictly as pip does), NUL characters
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union, overload
 from urllib.parse import unquote, urljoin
 
 from packaging.utils import canonicalize_name
@@ -96,17 +96,154 @@ class DistFile:
         return classify(self.filename)
 
 
+#: An upload time in UTC whose text sorts like the instant it names (to the second).
+UTC_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
+
+#: What a :class:`FileColumns` keeps per file besides the columns: url, hashes,
+#: core metadata, size.
+FileRest = tuple[str, Hashes, Union[Hashes, None], Union[int, None]]
+
+
+class FileColumns(Sequence[DistFile]):
+    """The files of a project page as columns, each :class:`DistFile` built on first use.
+
+    (:meth:`from_files` keeps the files it is given and hands out those.)
+
+    Candidate selection reads four facts of every file (``filenames``,
+    ``upload_times``, ``requires_python``, ``yanked``) but needs whole files
+    only for the few versions it picks, so a page with tens of thousands of
+    files does not build tens of thousands of objects. ``yanked`` holds None for
+    a file that is not yanked, else its reason (``""`` when none was given).
+    ``rest`` holds the other fields per file (:data:`FileRest`); it may itself
+    be lazy (a cached page decodes one file's entry when asked).
+
+    Indexing, iteration, ``len`` and equality (with a tuple of files too) behave
+    as on the tuple of files it stands for.
+    """
+
+    __slots__ = ("filenames", "upload_times", "requires_python", "yanked", "rest", "_built", "_utc_times")
+
+    def __init__(
+        self,
+        filenames: Sequence[str],
+        upload_times: Sequence[str | None],
+        requires_python: Sequence[str | None],
+        yanked: Sequence[str | None],
+        rest: Sequence[FileRest],
+        *,
+        utc_times: bool | None = None,
+    ) -> None:
+        count = len(filenames)
+        if not (len(upload_times) == len(requires_python) == len(yanked) == len(rest) == count):
+            raise ValueError("file columns of different lengths")
+        self.filenames = filenames
+        self.upload_times = upload_times
+        self.requires_python = requires_python
+        self.yanked = yanked
+        self.rest = rest
+        self._built: list[DistFile | None] = [None] * count
+        self._utc_times = utc_times
+
+    @property
+    def utc_times(self) -> bool:
+        """Whether every file has an upload time of the form ``YYYY-MM-DDTHH:MM:SS[.f]Z``
+        (:data:`UTC_TIME_RE`), so that comparing its first 19 characters with another
+        such text compares the instants (computed once; a cached page stores it)."""
+        known = self._utc_times
+        if known is None:
+            match = UTC_TIME_RE.fullmatch
+            known = all(
+                text is not None and len(text) >= 20 and match(text) is not None for text in self.upload_times
+            )
+            self._utc_times = known
+        return known
+
+    @classmethod
+    def from_files(cls, files: Sequence[DistFile]) -> FileColumns:
+        """The columns of ``files`` (a file that is not yanked has no reason, as parsers give it)."""
+        if isinstance(files, FileColumns):
+            return files
+        columns = cls(
+            [f.filename for f in files],
+            [f.upload_time for f in files],
+            [f.requires_python for f in files],
+            [(f.yanked_reason or "") if f.yanked else None for f in files],
+            [(f.url, f.hashes, f.core_metadata, f.size) for f in files],
+        )
+        columns._built[:] = files  # the files themselves, not copies
+        return columns
+
+    def __len__(self) -> int:
+        return len(self.filenames)
+
+    def file(self, index: int) -> DistFile:
+        """The file at ``index`` (a non-negative position), built once."""
+        built = self._built[index]
+        if built is None:
+            url, hashes, metadata, size = self.rest[index]
+            reason = self.yanked[index]
+            built = DistFile(
+                self.filenames[index],
+                url,
+                hashes,
+                self.requires_python[index],
+                reason is not None,
+                reason or None,
+                metadata,
+                self.upload_times[index],
+                size,
+            )
+            self._built[index] = built  # a race builds an equal file twice: harmless
+        return built
+
+    def built(self, index: int) -> DistFile | None:
+        """The file at ``index`` if it was built already (or given), else None."""
+        return self._built[index]
+
+    @overload
+    def __getitem__(self, index: int) -> DistFile: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[DistFile, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> DistFile | tuple[DistFile, ...]:
+        count = len(self.filenames)
+        if isinstance(index, slice):
+            return tuple(self.file(i) for i in range(*index.indices(count)))
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError("file index out of range")
+        return self.file(index)
+
+    def __iter__(self) -> Iterator[DistFile]:
+        file = self.file
+        return (file(i) for i in range(len(self.filenames)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, FileColumns)):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"FileColumns({len(self)} files)"
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectPage:
     """A parsed project page.
 
     ``versions`` is the PEP 700 list (JSON API 1.1+ only, else None).
-    ``skipped`` names the listed files that are not distributions.
+    ``skipped`` names the listed files that are not distributions. ``files``
+    is a tuple, or a :class:`FileColumns` (JSON pages and cached pages).
     """
 
     name: str
     url: str
-    files: tuple[DistFile, ...]
+    files: Sequence[DistFile]
     versions: tuple[str, ...] | None = None
     api_version: str | None = None
     skipped: tuple[str, ...] = ()
@@ -531,65 +668,68 @@ def _json_metadata(value: object, url: str, filename: str, key: str) -> Hashes |
     return _json_hashes(value, url, filename, key)
 
 
-def _json_file(item: object, url: str, resolve: Callable[[str], str]) -> DistFile | str:
-    if not isinstance(item, dict):
-        raise _bad(url, "an entry of `files` is not an object")
-    filename = item.get("filename")
-    file_url = item.get("url")
-    if not isinstance(filename, str) or not filename:
-        raise _bad(url, "a file has no `filename`")
-    if not isinstance(file_url, str):
-        raise _bad(url, f"`{filename}` has no `url`")
+_JsonRow = tuple[str, Union[str, None], Union[str, None], Union[str, None], FileRest]
+
+
+def _json_file(item: object, url: str, resolve: Callable[[str], str]) -> _JsonRow | str:
+    """One entry of ``files``: (filename, upload time, requires-python, yanked reason or
+    None, the rest), or its filename when it is not a distribution."""
+    if type(item) is not dict:
+        if not isinstance(item, dict):
+            raise _bad(url, "an entry of `files` is not an object")
+    get = item.get
+    filename = get("filename")
+    file_url = get("url")
+    if type(filename) is not str or not filename:
+        if not isinstance(filename, str) or not filename:
+            raise _bad(url, "a file has no `filename`")
+    if type(file_url) is not str:
+        if not isinstance(file_url, str):
+            raise _bad(url, f"`{filename}` has no `url`")
     if "hashes" not in item:
         raise _bad(url, f"`{filename}` has no `hashes`")
     if classify(filename) is None:
         return filename
     hashes = _json_hashes(item["hashes"], url, filename, "hashes")
-    requires_python = item.get("requires-python")
+    requires_python = get("requires-python")
     if requires_python is not None:
         if not isinstance(requires_python, str):
             raise _bad(url, f"`requires-python` of `{filename}` is not a string")
         requires_python = requires_python.strip() or None
-    yanked_value = item.get("yanked", False)
-    if isinstance(yanked_value, str):
-        yanked, reason = True, (yanked_value or None)
-    elif isinstance(yanked_value, bool):
-        yanked, reason = yanked_value, None
-    elif yanked_value is None:
-        yanked, reason = False, None
+    yanked_value = get("yanked", False)
+    reason: str | None
+    if yanked_value is False or yanked_value is None:
+        reason = None
+    elif yanked_value is True:
+        reason = ""
+    elif isinstance(yanked_value, str):
+        reason = yanked_value
     else:
         raise _bad(url, f"`yanked` of `{filename}` is neither a boolean nor a string")
     if "core-metadata" in item:
         metadata = _json_metadata(item["core-metadata"], url, filename, "core-metadata")
     else:
-        metadata = _json_metadata(
-            item.get("dist-info-metadata"), url, filename, "dist-info-metadata"
-        )
-    size = item.get("size")
-    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
-        raise _bad(url, f"`size` of `{filename}` is not a non-negative integer")
-    upload_time = item.get("upload-time")
-    if upload_time is not None and not isinstance(upload_time, str):
-        raise _bad(url, f"`upload-time` of `{filename}` is not a string")
+        metadata = _json_metadata(get("dist-info-metadata"), url, filename, "dist-info-metadata")
+    size = get("size")
+    if size is not None and (type(size) is not int or size < 0):
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise _bad(url, f"`size` of `{filename}` is not a non-negative integer")
+    upload_time = get("upload-time")
+    if upload_time is not None and type(upload_time) is not str:
+        if not isinstance(upload_time, str):
+            raise _bad(url, f"`upload-time` of `{filename}` is not a string")
     if "#" in file_url:
         file_url = file_url.partition("#")[0]
-    return DistFile(
-        filename,
-        resolve(file_url),
-        hashes,
-        requires_python,
-        yanked,
-        reason,
-        metadata,
-        upload_time,
-        size,
-    )
+    return filename, upload_time, requires_python, reason, (resolve(file_url), hashes, metadata, size)
 
 
 def parse_project_json(
     body: bytes | str, url: str, project: str | None = None
 ) -> ProjectPage:
-    """Parse a PEP 691 project page (API 1.x, with the PEP 700 fields of 1.1)."""
+    """Parse a PEP 691 project page (API 1.x, with the PEP 700 fields of 1.1).
+
+    The files come as :class:`FileColumns`: no :class:`DistFile` is built until asked for.
+    """
     data, api_version = _load_json(body, url)
     name = data.get("name")
     if not isinstance(name, str) or not name:
@@ -608,18 +748,32 @@ def parse_project_json(
             raise _bad(url, "`versions` is not a list of strings")
         versions = tuple(versions_value)
     resolve = _make_resolver(url, url)
-    files: list[DistFile] = []
+    filenames: list[str] = []
+    upload_times: list[str | None] = []
+    requires: list[str | None] = []
+    yanked: list[str | None] = []
+    rest: list[FileRest] = []
     skipped: list[str] = []
+    # One object per distinct requires-python text: many files share a few, and the
+    # cache then stores each once.
+    shared: dict[str, str] = {}
     for item in items:
         result = _json_file(item, url, resolve)
         if isinstance(result, str):
             skipped.append(result)
-        else:
-            files.append(result)
+            continue
+        filename, upload_time, requires_python, reason, others = result
+        filenames.append(filename)
+        upload_times.append(upload_time)
+        if requires_python is not None:
+            requires_python = shared.setdefault(requires_python, requires_python)
+        requires.append(requires_python)
+        yanked.append(reason)
+        rest.append(others)
     return ProjectPage(
         canonicalize_name(name),
         url,
-        tuple(files),
+        FileColumns(filenames, upload_times, requires, yanked, rest),
         versions,
         api_version,
         tuple(skipped),

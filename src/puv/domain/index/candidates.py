@@ -52,21 +52,22 @@ This module is pure: no IO, no environment, no printing.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Literal, Union
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import InvalidSpecifier
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from puv.primitives.specifiers import lenient_specifier_set
 from puv.errors import UsageError
-from puv.primitives.filenames import WheelFilename, try_parse_filename
+from puv.primitives.filenames import WheelFilename, sdist_extension, try_parse_filename
 from puv.primitives.requirements_txt import ALL, FormatControl
-from puv.primitives.simple_api import DistFile
+from puv.primitives.simple_api import UTC_TIME_RE, DistFile, FileColumns
 
 if TYPE_CHECKING:
     from puv.domain.index.client import SourcedFile
@@ -114,6 +115,9 @@ class Target:
     markers: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
     platform: str | None = None
     _priorities: dict[Tag, int] = field(init=False, repr=False, compare=False, hash=False)
+    #: compressed tag text (``py3-none-any``) -> rank, None (unsupported) or True
+    #: (unreadable): shared by every project read for this target.
+    _tag_ranks: dict[str, int | None | bool] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         priorities: dict[Tag, int] = {}
@@ -123,6 +127,7 @@ class Target:
                 raise ValueError(f"not a single compatibility tag: `{text}`")
             priorities.setdefault(Tag(*parts), rank)
         object.__setattr__(self, "_priorities", priorities)
+        object.__setattr__(self, "_tag_ranks", {})
 
     @property
     def tag_priorities(self) -> Mapping[Tag, int]:
@@ -515,7 +520,6 @@ class SelectionPolicy:
 # --------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True, slots=True)
 class Candidate:
     """The usable distribution of one version.
 
@@ -525,16 +529,122 @@ class Candidate:
     ``yanked_reason`` describe ``best`` (PEP 592); ``requires_python`` is its
     specifier as the index gave it; ``source`` is the index URL or find-links
     location it came from (empty for bare :class:`DistFile` input).
+
+    An immutable value (compared and hashed by these fields). Candidates made
+    by :func:`select_candidates` build ``best`` and ``all_files`` on first use:
+    most versions of a project are never looked at.
     """
 
+    __slots__ = (
+        "version", "kind", "yanked", "yanked_reason", "requires_python", "source",
+        "_best", "_all_files", "_pending",
+    )
+
     version: Version
-    best: DistFile
     kind: Kind
-    all_files: tuple[DistFile, ...]
-    yanked: bool = False
-    yanked_reason: str | None = None
-    requires_python: str | None = None
-    source: str = ""
+    yanked: bool
+    yanked_reason: str | None
+    requires_python: str | None
+    source: str
+    _best: DistFile | None
+    _all_files: tuple[DistFile, ...] | None
+    _pending: tuple[_Files, int, list[int]] | None
+
+    def __init__(
+        self,
+        version: Version,
+        best: DistFile,
+        kind: Kind,
+        all_files: tuple[DistFile, ...],
+        yanked: bool = False,
+        yanked_reason: str | None = None,
+        requires_python: str | None = None,
+        source: str = "",
+    ) -> None:
+        init = object.__setattr__
+        init(self, "version", version)
+        init(self, "kind", kind)
+        init(self, "yanked", yanked)
+        init(self, "yanked_reason", yanked_reason)
+        init(self, "requires_python", requires_python)
+        init(self, "source", source)
+        init(self, "_best", best)
+        init(self, "_all_files", all_files)
+        init(self, "_pending", None)
+
+    @classmethod
+    def _deferred(
+        cls,
+        version: Version,
+        kind: Kind,
+        files: _Files,
+        chosen: int,
+        entries: list[int],
+        yanked: bool,
+        yanked_reason: str | None,
+        requires_python: str | None,
+        source: str,
+    ) -> Candidate:
+        """A candidate whose files are built from the selection's columns when first asked for."""
+        self = cls.__new__(cls)
+        init = object.__setattr__
+        init(self, "version", version)
+        init(self, "kind", kind)
+        init(self, "yanked", yanked)
+        init(self, "yanked_reason", yanked_reason)
+        init(self, "requires_python", requires_python)
+        init(self, "source", source)
+        init(self, "_best", None)
+        init(self, "_all_files", None)
+        init(self, "_pending", (files, chosen, entries))
+        return self
+
+    @property
+    def best(self) -> DistFile:
+        best = self._best
+        if best is None:
+            assert self._pending is not None
+            files, chosen, _ = self._pending
+            best = files.file(chosen)
+            object.__setattr__(self, "_best", best)  # a cache: built from immutable facts
+        return best
+
+    @property
+    def all_files(self) -> tuple[DistFile, ...]:
+        found = self._all_files
+        if found is None:
+            assert self._pending is not None
+            files, _, entries = self._pending
+            found = tuple(files.file(i) for i in entries)
+            object.__setattr__(self, "_all_files", found)
+        return found
+
+    def _fields(self) -> tuple[object, ...]:
+        return (
+            self.version, self.best, self.kind, self.all_files,
+            self.yanked, self.yanked_reason, self.requires_python, self.source,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._fields() == other._fields()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return (
+            f"Candidate(version={self.version!r}, best={self.best!r}, kind={self.kind!r}, "
+            f"all_files={self.all_files!r}, yanked={self.yanked!r}, yanked_reason={self.yanked_reason!r}, "
+            f"requires_python={self.requires_python!r}, source={self.source!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -607,60 +717,118 @@ class Candidates:
 
 FileInput = Union["SourcedFile", DistFile]
 
-class _Wheel:
-    """What selection needs of a wheel filename: its tag rank (parsed once per tag string).
+class _Files:
+    """The files of one selection as columns, numbered across sources in input order.
 
-    Pages list thousands of wheels that share a few dozen tag strings, so the
-    tags are parsed per distinct string, and the build tag only when two wheels
-    tie. ``tags`` is parsed on demand (for explanations).
+    Every source's files become a :class:`FileColumns` (a page's files already are
+    one; other inputs keep their :class:`DistFile` objects), so selection reads
+    plain columns and files are numbers: nothing is allocated per file, which keeps
+    the garbage collector quiet on pages with tens of thousands of files.
     """
 
-    __slots__ = ("tag_text", "rank", "_build")
+    __slots__ = ("filenames", "upload_times", "requires_python", "yanked", "sources", "priorities",
+                 "tables", "_starts")
 
-    def __init__(self, tag_text: str, rank: int | None, build: str) -> None:
-        self.tag_text = tag_text
-        self.rank = rank
-        self._build = build
+    def __init__(self, files: Iterable[FileInput]) -> None:
+        from puv.domain.index.client import SourcedFiles
 
-    @property
-    def build(self) -> tuple[()] | tuple[int, str]:
-        if not self._build:
-            return ()
-        digits = len(self._build) - len(self._build.lstrip("0123456789"))
-        return (int(self._build[:digits]), self._build[digits:])
+        parts: list[tuple[FileColumns, str, int]] = []
+        if isinstance(files, SourcedFiles):
+            parts = [(FileColumns.from_files(part), source, priority) for part, source, priority in files.parts]
+        else:
+            run: list[DistFile] = []
+            run_source: tuple[str, int] = ("", 0)
+            for item in files:
+                if isinstance(item, DistFile):
+                    file, where = item, ("", 0)
+                else:
+                    file, where = item.file, (item.source, item.priority)
+                if where != run_source and run:
+                    parts.append((FileColumns.from_files(run), *run_source))
+                    run = []
+                run_source = where
+                run.append(file)
+            if run:
+                parts.append((FileColumns.from_files(run), *run_source))
+        self.tables = [table for table, _, _ in parts]
+        self._starts: list[int] = []
+        start = 0
+        for table in self.tables:
+            self._starts.append(start)
+            start += len(table)
+        if len(parts) == 1:
+            table = parts[0][0]
+            self.filenames: Sequence[str] = table.filenames
+            self.upload_times: Sequence[str | None] = table.upload_times
+            self.requires_python: Sequence[str | None] = table.requires_python
+            self.yanked: Sequence[str | None] = table.yanked
+        else:
+            self.filenames = [name for table in self.tables for name in table.filenames]
+            self.upload_times = [when for table in self.tables for when in table.upload_times]
+            self.requires_python = [spec for table in self.tables for spec in table.requires_python]
+            self.yanked = [reason for table in self.tables for reason in table.yanked]
+        self.sources: list[str] = []
+        self.priorities: list[int] = []
+        for table, source, priority in parts:
+            self.sources += [source] * len(table)
+            self.priorities += [priority] * len(table)
 
-    @property
-    def tags(self) -> frozenset[Tag]:
-        from packaging.tags import parse_tag
+    def file(self, index: int) -> DistFile:
+        """The file numbered ``index``."""
+        if len(self.tables) == 1:
+            return self.tables[0].file(index)
+        part = bisect_right(self._starts, index) - 1
+        return self.tables[part].file(index - self._starts[part])
 
-        return parse_tag(self.tag_text)
+    def built(self, index: int) -> DistFile | None:
+        """The file numbered ``index`` if its object exists already (input files do)."""
+        part = bisect_right(self._starts, index) - 1
+        return self.tables[part].built(index - self._starts[part])
+
+    def all_utc_times(self) -> bool:
+        """Whether every upload time is plain UTC text (:attr:`FileColumns.utc_times`)."""
+        return all(table.utc_times for table in self.tables)
 
 
-# One file of a version: (wheel facts or None for an sdist, the file, its source).
-_Entry = tuple[Union[_Wheel, None], DistFile, str]
+def _build_key(build: str) -> tuple[()] | tuple[int, str]:
+    """A wheel's build tag as PEP 427 compares it (``()`` when there is none)."""
+    if not build:
+        return ()
+    digits = len(build) - len(build.lstrip("0123456789"))
+    return (int(build[:digits]), build[digits:])
 
 
-def _sdist_rank(file: DistFile) -> tuple[bool, int]:
+def _sdist_rank(filename: str, yanked: bool) -> tuple[bool, int]:
     """Sort key among source distributions: not yanked first, then ``.tar.gz`` (PEP 625)."""
-    return (file.yanked, 0 if file.filename.lower().endswith(".tar.gz") else 1)
+    return (yanked, 0 if filename.lower().endswith(".tar.gz") else 1)
+
+
+#: What :meth:`_FilenameReader.read` tells of a file: a version key (the version text
+#: for names read on the fast paths, else the parsed Version), the tag text (None for
+#: an sdist), the tag rank and the build tag.
+_Read = tuple[Union[str, Version], Union[str, None], Union[int, None], str]
 
 
 class _FilenameReader:
     """Reads the filenames of one project fast: caches per name part, version and tag string.
 
     Anything unusual (a name of another spelling, an invalid version, a build
-    tag, an sdist) goes through :func:`try_parse_filename`, so the answers are
-    those of the strict parser.
+    tag) goes through :func:`try_parse_filename`, so the answers are those of
+    the strict parser. Source distributions follow that parser's rules with
+    the name part and version text cached.
     """
 
     def __init__(self, name: str, target: Target) -> None:
         self.name = name
         self._priority = target.priority
         self._names: dict[str, bool] = {}
-        self._versions: dict[str, Version | None] = {}
-        self._ranks: dict[str, int | None | bool] = {}  # True: unreadable tag
+        self._sdist_names: dict[str, bool] = {}
+        #: version text -> Version (None: invalid), for wheels; sdists also check ``_sdist_ok``.
+        self.versions: dict[str, Version | None] = {}
+        self._sdist_ok: dict[str, bool] = {}
+        self._ranks = target._tag_ranks  # True: unreadable tag
 
-    def read(self, filename: str) -> tuple[Version, _Wheel | None] | None:
+    def read(self, filename: str) -> _Read | None:
         if filename.endswith(".whl"):
             parts = filename[:-4].split("-")
             if len(parts) == 5:
@@ -675,26 +843,56 @@ class _FilenameReader:
                 same = self._names[name_part] = _name_matches(name_part, self.name)
             if not same or (build and not build[:1].isdigit()):
                 return self._slow(filename)
-            if version_text in self._versions:
-                version = self._versions[version_text]
+            versions = self.versions
+            if version_text in versions:
+                version = versions[version_text]
             else:
-                version = self._versions[version_text] = _version_or_none(version_text)
+                version = versions[version_text] = _version_or_none(version_text)
             if version is None:
                 return self._slow(filename)
             tag_text = f"{py}-{abi}-{plat}"
-            if tag_text in self._ranks:
-                rank = self._ranks[tag_text]
+            ranks = self._ranks
+            if tag_text in ranks:
+                rank = ranks[tag_text]
             else:
-                rank = self._ranks[tag_text] = self._rank(tag_text)
+                rank = ranks[tag_text] = self._rank(tag_text)
             if rank is True:  # an unreadable tag
                 return self._slow(filename)
-            return version, _Wheel(tag_text, None if rank is False else rank, build)
-        parsed = try_parse_filename(filename, self.name)
-        if parsed is None:
+            return version_text, tag_text, None if rank is False else rank, build
+        return self._sdist(filename)
+
+    def _sdist(self, filename: str) -> _Read | None:
+        """What :func:`parse_sdist_filename` with the project name gives, with caches."""
+        ext = sdist_extension(filename)
+        if ext is None:
             return None
-        if isinstance(parsed, WheelFilename):  # pragma: no cover - wheels take the branch above
-            return parsed.version, _Wheel("", self._priority(parsed.tags), "")
-        return parsed.version, None
+        stem = filename[: len(filename) - len(ext)]
+        names = self._sdist_names
+        dash = stem.find("-")
+        while dash >= 0:
+            head = stem[:dash]
+            same = names.get(head)
+            if same is None:
+                same = names[head] = canonicalize_name(head) == self.name
+            if same:
+                text = stem[dash + 1 :]
+                ok = self._sdist_ok.get(text)
+                if ok is None:
+                    versions = self.versions
+                    if text in versions and versions[text] is not None:
+                        # Read for a wheel already: the same Version, if the sdist rule allows it.
+                        ok = text[0].isdigit() or text[0] in "vV"
+                    else:
+                        version = _sdist_version(text)
+                        ok = version is not None
+                        if ok:
+                            versions[text] = version
+                    self._sdist_ok[text] = ok
+                if not ok:
+                    return None
+                return text, None, None, ""
+            dash = stem.find("-", dash + 1)
+        return None
 
     def _rank(self, tag_text: str) -> int | None | bool:
         from packaging.tags import parse_tag
@@ -704,16 +902,15 @@ class _FilenameReader:
         except (ValueError, IndexError):
             return True
 
-    def _slow(self, filename: str) -> tuple[Version, _Wheel | None] | None:
+    def _slow(self, filename: str) -> _Read | None:
         parsed = try_parse_filename(filename, self.name)
         if parsed is None:
             return None
         if isinstance(parsed, WheelFilename):
             parts = filename[:-4].split("-")
             build = parts[2] if len(parts) == 6 else ""
-            wheel = _Wheel("-".join(parts[-3:]), self._priority(parsed.tags), build)
-            return parsed.version, wheel
-        return parsed.version, None
+            return parsed.version, "-".join(parts[-3:]), self._priority(parsed.tags), build
+        return parsed.version, None, None, ""  # pragma: no cover - sdists take their own path
 
 
 def _name_matches(name_part: str, project: str) -> bool:
@@ -734,13 +931,20 @@ def _version_or_none(text: str) -> Version | None:
         return None
 
 
+def _sdist_version(text: str) -> Version | None:
+    """A source distribution's version text read as :mod:`puv.primitives.filenames` reads it."""
+    if not text or not (text[0].isdigit() or text[0] in "vV"):
+        return None
+    try:
+        return Version(text)
+    except ValueError:  # InvalidVersion, or a release number too long for int()
+        return None
+
+
 def _cutoff_text(cutoff: datetime) -> str:
     """``cutoff`` in UTC as ``YYYY-MM-DDTHH:MM:SS``, for comparing upload times as text."""
     utc = cutoff.astimezone(timezone.utc)
     return utc.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-_UTC_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
 
 
 def select_candidates(
@@ -754,44 +958,75 @@ def select_candidates(
     ``files`` are :class:`~puv.domain.index.client.SourcedFile` values (as
     :meth:`IndexClient.files` returns them) or bare :class:`DistFile` values
     (one source, priority 0). Files of other projects and files with invalid
-    names are skipped.
+    names are skipped. Files held as :class:`FileColumns` are read column by
+    column: no :class:`DistFile` is built for them until a candidate's files
+    are asked for.
     """
     name = canonicalize_name(project)
     reader = _FilenameReader(name, target)
     read = reader.read
+    table = _Files(files)
+    count = len(table.filenames)
 
-    # Group by version, keeping only the best source per version.
-    groups: dict[Version, tuple[int, list[_Entry]]] = {}
+    # 1. Group file numbers by version key (the version text on the fast paths), in input order.
+    keyed: dict[str | Version, list[int]] = {}
+    tag_texts: list[str | None] = [None] * count  # None: an sdist (or skipped)
+    ranks: list[int | None] = [None] * count
+    builds: dict[int, str] = {}
     skipped = 0
-    for item in files:
-        if isinstance(item, DistFile):
-            file, source, rank = item, "", 0
-        else:
-            file, source, rank = item.file, item.source, item.priority
-        found = read(file.filename)
+    for i, filename in enumerate(table.filenames):
+        found = read(filename)
         if found is None:
             skipped += 1
             continue
-        version, wheel = found
-        entry: _Entry = (wheel, file, source)
+        key, tag_text, rank, build = found
+        if tag_text is not None:
+            tag_texts[i] = tag_text
+            ranks[i] = rank
+            if build:
+                builds[i] = build
+        group = keyed.get(key)
+        if group is None:
+            keyed[key] = [i]
+        else:
+            group.append(i)
+
+    # Keys that are the same version (``1.0`` / ``1.0.0``) share a group; each group
+    # keeps only the files of the best source that has that version.
+    versions_of = reader.versions
+    groups: dict[Version, list[int]] = {}
+    merged = False
+    for key, numbers in keyed.items():
+        version = versions_of[key] if isinstance(key, str) else key
+        assert version is not None
         group = groups.get(version)
-        if group is None or rank < group[0]:
-            groups[version] = (rank, [entry])
-        elif rank == group[0]:
-            group[1].append(entry)
+        if group is None:
+            groups[version] = numbers
+        else:
+            group.extend(numbers)
+            merged = True
+    priorities = table.priorities
+    several = len(table.tables) > 1 and len(set(priorities)) > 1
+    if merged or several:
+        for version, numbers in groups.items():
+            if merged:
+                numbers.sort()
+            best_priority = min(priorities[i] for i in numbers)
+            if any(priorities[i] != best_priority for i in numbers):
+                groups[version] = [i for i in numbers if priorities[i] == best_priority]
 
     allow_wheel = policy.allows_wheel(name)
     sdist_blocker = policy.sdist_blocker(name)
     cutoff = policy.exclude_newer
     cutoff_text = _cutoff_text(cutoff) if cutoff is not None else ""
     python = target.python_version
-    rp_cache: dict[str, bool | None] = {}  # specifier text -> contains target (None: invalid)
+    rp_cache: dict[str | None, bool | None] = {None: True}  # specifier text -> contains target (None: invalid)
+    filenames = table.filenames
+    uploads = table.upload_times
+    requires = table.requires_python
+    yanks = table.yanked
 
-    def python_ok(spec: str | None) -> bool | None:
-        if spec is None:
-            return True
-        if spec in rp_cache:
-            return rp_cache[spec]
+    def python_ok(spec: str) -> bool | None:
         try:
             result: bool | None = lenient_specifier_set(spec).contains(python, prereleases=True)
         except InvalidSpecifier:
@@ -802,43 +1037,61 @@ def select_candidates(
     candidates: dict[Version, Candidate] = {}
     incompatible: dict[Version, Incompatible] = {}
     missing_time: list[str] = []
+    utc_time = UTC_TIME_RE.fullmatch
 
-    for version, (_, entries) in groups.items():
-        # 1. --exclude-newer
-        if cutoff is not None:
-            recent: list[_Entry] = []
-            for entry in entries:
-                uploaded = entry[1].upload_time
-                if uploaded is not None and len(uploaded) >= 20 and _UTC_TIME_RE.fullmatch(uploaded):
-                    # UTC text compares like the instant it names (to the second).
-                    head = uploaded[:19]
-                    if head < cutoff_text:
-                        recent.append(entry)
-                        continue
-                    if head > cutoff_text:
-                        continue
-                when = parse_upload_time(uploaded) if uploaded is not None else None
-                if when is None:
-                    missing_time.append(entry[1].filename)
-                elif when >= cutoff:
+    def not_newer(numbers: list[int]) -> list[int]:
+        """The files uploaded before the cutoff, or without a (readable) upload time."""
+        assert cutoff is not None
+        recent: list[int] = []
+        for i in numbers:
+            uploaded = uploads[i]
+            if uploaded is not None and len(uploaded) >= 20 and utc_time(uploaded):
+                # UTC text compares like the instant it names (to the second).
+                head = uploaded[:19]
+                if head < cutoff_text:
+                    recent.append(i)
                     continue
-                recent.append(entry)
+                if head > cutoff_text:
+                    continue
+            when = parse_upload_time(uploaded) if uploaded is not None else None
+            if when is None:
+                missing_time.append(filenames[i])
+            elif when >= cutoff:
+                continue
+            recent.append(i)
+        return recent
+
+    # When every upload time is plain UTC text, the latest one may show that no file
+    # is too new; else each is compared as text (or parsed, in the cutoff's second).
+    all_utc = cutoff is not None and count > 0 and table.all_utc_times()
+    check_times = cutoff is not None and not (all_utc and max(uploads)[:19] < cutoff_text)  # type: ignore[type-var, index]
+
+    for version, numbers in groups.items():
+        # 1. --exclude-newer
+        if check_times:
+            recent: list[int] | None = None
+            if all_utc:
+                recent = [i for i in numbers if uploads[i][:19] < cutoff_text]  # type: ignore[index]
+                if len(recent) < len(numbers) and any(uploads[i][:19] == cutoff_text for i in numbers):  # type: ignore[index]
+                    recent = None
+            if recent is None:
+                recent = not_newer(numbers)
             if not recent:
                 incompatible[version] = Incompatible(
                     version, "exclude-newer", "uploaded after the --exclude-newer date"
                 )
                 continue
-            entries = recent
+            numbers = recent
 
         # 2. requires-python
-        fitting: list[_Entry] = []
+        fitting: list[int] = []
         failed_spec: str | None = None
         failed_invalid = False
-        for entry in entries:
-            spec = entry[1].requires_python
-            ok = python_ok(spec)
+        for i in numbers:
+            spec = requires[i]
+            ok = rp_cache[spec] if spec in rp_cache else python_ok(spec)  # type: ignore[arg-type]
             if ok:
-                fitting.append(entry)
+                fitting.append(i)
             elif failed_spec is None:
                 failed_spec, failed_invalid = spec, ok is None
         if not fitting:
@@ -856,48 +1109,65 @@ def select_candidates(
             continue
 
         # 3. format rules and tags
-        best_wheel: _Entry | None = None
+        best_wheel = -1
         best_key: tuple[bool, int] = (True, 0)
-        sdist: _Entry | None = None
+        sdist = -1
         has_wheel = False
         has_sdist = False
-        for entry in fitting:
-            wheel, file, _ = entry
-            if wheel is None:
+        for i in fitting:
+            if tag_texts[i] is None:
                 has_sdist = True
-                if sdist_blocker is None and (sdist is None or _sdist_rank(file) < _sdist_rank(sdist[1])):
-                    sdist = entry
+                if sdist_blocker is None and (
+                    sdist < 0
+                    or _sdist_rank(filenames[i], yanks[i] is not None)
+                    < _sdist_rank(filenames[sdist], yanks[sdist] is not None)
+                ):
+                    sdist = i
                 continue
             has_wheel = True
             if not allow_wheel:
                 continue
-            tag_rank = wheel.rank
+            tag_rank = ranks[i]
             if tag_rank is None:
                 continue
-            key = (file.yanked, tag_rank)
+            wheel_key = (yanks[i] is not None, tag_rank)
             if (
-                best_wheel is None
-                or key < best_key
-                or (key == best_key and wheel.build > best_wheel[0].build)  # type: ignore[union-attr]
+                best_wheel < 0
+                or wheel_key < best_key
+                or (
+                    wheel_key == best_key
+                    and _build_key(builds.get(i, "")) > _build_key(builds.get(best_wheel, ""))
+                )
             ):
-                best_wheel, best_key = entry, key
+                best_wheel, best_key = i, wheel_key
 
-        chosen = best_wheel if best_wheel is not None else sdist
-        if chosen is None:
+        chosen = best_wheel if best_wheel >= 0 else sdist
+        if chosen < 0:
             incompatible[version] = _no_usable_file(
-                version, target, fitting, has_wheel, has_sdist, allow_wheel, sdist_blocker
+                version,
+                target,
+                [tag_texts[i] for i in fitting],
+                has_wheel,
+                has_sdist,
+                allow_wheel,
+                sdist_blocker,
             )
             continue
-        best = chosen[1]
-        candidates[version] = Candidate(
-            version=version,
-            best=best,
-            kind="wheel" if chosen[0] is not None else "sdist",
-            all_files=tuple(entry[1] for entry in entries),
-            yanked=best.yanked,
-            yanked_reason=best.yanked_reason,
-            requires_python=best.requires_python,
-            source=chosen[2],
+        given = table.built(chosen)
+        if given is not None:
+            is_yanked, reason = given.yanked, given.yanked_reason
+        else:
+            is_yanked, reason = yanks[chosen] is not None, yanks[chosen] or None
+        candidates[version] = Candidate._deferred(
+            version,
+            "wheel" if tag_texts[chosen] is not None else "sdist",
+            table,
+            chosen,
+            numbers,
+            is_yanked,
+            reason,
+            requires[chosen],
+            table.sources[chosen],
         )
 
     return Candidates(
@@ -913,7 +1183,7 @@ def select_candidates(
 def _no_usable_file(
     version: Version,
     target: Target,
-    entries: list[_Entry],
+    tag_texts: list[str | None],
     has_wheel: bool,
     has_sdist: bool,
     allow_wheel: bool,
@@ -921,9 +1191,11 @@ def _no_usable_file(
 ) -> Incompatible:
     """The reason for a version whose files all fit the Python version but none can be used."""
     platforms: dict[str, None] = {}
-    for wheel, _, _ in entries:
-        if wheel is not None:
-            for tag in wheel.tags:
+    from packaging.tags import parse_tag
+
+    for tag_text in tag_texts:
+        if tag_text is not None:
+            for tag in parse_tag(tag_text):
                 platforms.setdefault(tag.platform, None)
     wheel_platforms = tuple(sorted(platforms))
     sdist_part: dict[IncompatibleKind, str] = {

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import struct
 import threading
-from collections.abc import Callable, Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, overload
 from urllib.parse import urlsplit
 
 from puv.errors import BuildError, MetadataError, NetworkError
@@ -56,6 +57,60 @@ class SourcedFile:
     file: DistFile
     source: str
     priority: int  # 0 = highest (first index / find-links)
+
+
+class SourcedFiles(Sequence[SourcedFile]):
+    """The files of a project from its sources, as :meth:`IndexClient.files` returns them.
+
+    ``parts`` holds ``(files, source, priority)`` per source, in order; the
+    :class:`SourcedFile` values are made on demand, so a page's files stay
+    columns (:class:`~puv.primitives.simple_api.FileColumns`) for candidate
+    selection, which reads ``parts`` directly.
+    """
+
+    __slots__ = ("parts", "_ends")
+
+    def __init__(self, parts: Sequence[tuple[Sequence[DistFile], str, int]]) -> None:
+        self.parts = tuple(parts)
+        ends: list[int] = []
+        total = 0
+        for files, _, _ in self.parts:
+            total += len(files)
+            ends.append(total)
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    @overload
+    def __getitem__(self, index: int) -> SourcedFile: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[SourcedFile]: ...
+
+    def __getitem__(self, index: int | slice) -> SourcedFile | list[SourcedFile]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("file index out of range")
+        part = bisect_right(self._ends, index)
+        files, source, priority = self.parts[part]
+        start = self._ends[part] - len(files)
+        return SourcedFile(files[index - start], source, priority)
+
+    def __iter__(self) -> Iterator[SourcedFile]:
+        for files, source, priority in self.parts:
+            for file in files:
+                yield SourcedFile(file, source, priority)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, SourcedFiles)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like the list it stands for
 
 
 class _Once:
@@ -117,23 +172,24 @@ class IndexClient:
     def page(self, index_url: str, project: str) -> PageResult:
         return self._once.get(("page", index_url, project), lambda: self._pages.fetch(index_url, project))
 
-    def files(self, project: str) -> list[SourcedFile]:
+    def files(self, project: str) -> SourcedFiles:
         """Every file of ``project`` from the configured sources, per the index strategy."""
         return self._once.get(("files", project), lambda: self._files(project))
 
-    def _files(self, project: str) -> list[SourcedFile]:
-        found: list[SourcedFile] = []
+    def _files(self, project: str) -> SourcedFiles:
+        parts: list[tuple[Sequence[DistFile], str, int]] = []
         for location in self.sources.find_links:
-            for file in self._flat(location).files_for(project):
-                found.append(SourcedFile(file[1], location, 0))
+            found = tuple(file for _, file in self._flat(location).files_for(project))
+            if found:
+                parts.append((found, location, 0))
         for priority, index_url in enumerate(self.sources.indexes, start=1):
             result = self.page(index_url, project)
             if result.page is None:
                 continue
-            found.extend(SourcedFile(f, index_url, priority) for f in result.page.files)
+            parts.append((result.page.files, index_url, priority))
             if self.sources.strategy == "first-index":
                 break
-        return found
+        return SourcedFiles(parts)
 
     def indexes_without(self, project: str) -> list[str]:
         """Indexes that were asked about ``project`` and do not have it (for hints)."""

@@ -2,9 +2,13 @@
 
 A page is stored in ``simple-v1/<index-key>/<project>.bin`` together with its
 validators (ETag, Last-Modified) and how long it stays fresh (Cache-Control
-max-age). The parsed form is stored (with :mod:`marshal`, which reads plain
-tuples back in microseconds), so a fresh page costs one file read and a
-revalidated one (304) costs a request but no parsing.
+max-age). The parsed form is stored with :mod:`marshal`, so a fresh page
+costs one file read and a revalidated one (304) costs a request but no
+parsing. The page is a nested byte string, read only when it is used (not
+when the entry has no validators and is about to be replaced), and its files
+are columns (:class:`~puv.primitives.simple_api.FileColumns`): the four
+fields candidate selection reads of every file, then one small record per
+file with the rest, decoded only for the files that are used.
 
 Modes: normal (fresh entries are used as they are, stale ones revalidated),
 refresh (every entry is revalidated) and offline (entries are used whatever
@@ -15,15 +19,19 @@ from __future__ import annotations
 
 import marshal
 import time
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from puv.errors import NetworkError
 from puv.io.cache import Cache, read_or_none, url_key, write_atomic
 from puv.io.http import HttpClient, Response, redact
-from puv.primitives.simple_api import ACCEPT, DistFile, ProjectPage, parse_project_page
+from puv.primitives.simple_api import ACCEPT, FileColumns, FileRest, ProjectPage, parse_project_page
 
-_FORMAT = 1
+#: Bumped whenever the stored layout changes (an entry of another version is a miss).
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -39,39 +47,69 @@ def project_url(index_url: str, project: str) -> str:
     return index_url.rstrip("/") + "/" + project + "/"
 
 
-def _file_to_tuple(f: DistFile) -> tuple[object, ...]:
-    return (
-        f.filename,
-        f.url,
-        f.hashes,
-        f.requires_python,
-        f.yanked,
-        f.yanked_reason,
-        f.core_metadata,
-        f.upload_time,
-        f.size,
+class _CachedRest(Sequence[FileRest]):
+    """The url, hashes, core metadata and size of each file of a cached page: one
+    :mod:`marshal` record per file in ``blob`` (``offsets`` are where each starts, and
+    the end), decoded when that file is asked for."""
+
+    __slots__ = ("_blob", "_offsets")
+
+    def __init__(self, blob: bytes, offsets: array[int]) -> None:
+        self._blob = blob
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, index: int) -> FileRest:  # type: ignore[override]
+        offsets = self._offsets
+        record = marshal.loads(memoryview(self._blob)[offsets[index] : offsets[index + 1]])
+        url, hashes, metadata, size = record
+        return url, hashes, metadata, size
+
+
+def _page_to_bytes(page: ProjectPage) -> bytes:
+    """A page as stored: its fields, then the files as columns (see :class:`FileColumns`)."""
+    columns = FileColumns.from_files(page.files)
+    dumps = marshal.dumps
+    records = [dumps(item) for item in columns.rest]
+    offsets = array("I", [0])
+    offsets.extend(accumulate(map(len, records)))
+    return dumps(
+        (
+            page.name,
+            page.url,
+            page.versions,
+            page.api_version,
+            tuple(columns.filenames),
+            tuple(columns.upload_times),
+            tuple(columns.requires_python),
+            tuple(columns.yanked),
+            columns.utc_times,
+            b"".join(records),
+            offsets.tobytes(),
+        )
     )
 
 
-def _page_to_tuple(page: ProjectPage) -> tuple[object, ...]:
-    return (
-        page.name,
-        page.url,
-        tuple(_file_to_tuple(f) for f in page.files),
-        page.versions,
-        page.api_version,
+def _page_from_bytes(raw: bytes) -> ProjectPage:
+    """The page :func:`_page_to_bytes` stored (ValueError/TypeError/EOFError when damaged)."""
+    name, url, versions, api_version, filenames, upload_times, requires, yanked, utc_times, blob, offset_bytes = (
+        marshal.loads(raw)
     )
-
-
-def _page_from_tuple(data: tuple[object, ...]) -> ProjectPage:
-    name, url, files, versions, api_version = data
-    return ProjectPage(
-        name=name,  # type: ignore[arg-type]
-        url=url,  # type: ignore[arg-type]
-        files=tuple(DistFile(*f) for f in files),  # type: ignore[attr-defined]
-        versions=versions,  # type: ignore[arg-type]
-        api_version=api_version,  # type: ignore[arg-type]
-    )
+    offsets = array("I")
+    offsets.frombytes(offset_bytes)
+    if (
+        not isinstance(name, str)
+        or not isinstance(url, str)
+        or not isinstance(blob, bytes)
+        or not isinstance(utc_times, bool)
+        or len(offsets) != len(filenames) + 1
+        or (offsets and (offsets[0] != 0 or offsets[-1] != len(blob)))
+    ):
+        raise ValueError("damaged page entry")
+    files = FileColumns(filenames, upload_times, requires, yanked, _CachedRest(blob, offsets), utc_times=utc_times)
+    return ProjectPage(name=name, url=url, files=files, versions=versions, api_version=api_version)
 
 
 def _max_age(response: Response) -> float:
@@ -93,8 +131,8 @@ class _Entry:
     etag: str | None
     last_modified: str | None
     fresh_until: float
-    page: tuple[object, ...] | None  # None: the index answered 404
-    parsed: ProjectPage | None = None  # ``page`` read back, when it came from the cache
+    page: bytes | None  # the stored page (:func:`_page_to_bytes`); None: the index answered 404
+    parsed: ProjectPage | None = None  # ``page`` read back
 
 
 class PageStore:
@@ -119,26 +157,37 @@ class PageStore:
         return self._cache.bucket("simple-v1") / url_key(index_url) / f"{project}.bin"
 
     def _load(self, path: Path | None) -> _Entry | None:
+        """The entry's header (validators, freshness); the page itself is read by :meth:`_read`."""
         if path is None:
             return None
         raw = read_or_none(path)
         if raw is None:
             return None
         try:
-            data = marshal.loads(raw)
-            version, etag, last_modified, fresh_until, page = data
-            if version != _FORMAT:
-                return None
-            # Reading the page back checks its layout: a damaged entry is a miss.
-            parsed = _page_from_tuple(page) if page is not None else None
-            return _Entry(etag, last_modified, fresh_until, page, parsed)
-        except (ValueError, EOFError, TypeError, AttributeError):
+            version, etag, last_modified, fresh_until, page = marshal.loads(raw)
+        except (ValueError, EOFError, TypeError):
             return None  # a corrupt entry is a miss
+        if version != _FORMAT or not (page is None or isinstance(page, bytes)):
+            return None
+        if not isinstance(fresh_until, float):
+            return None
+        return _Entry(etag, last_modified, fresh_until, page)
+
+    @staticmethod
+    def _read(entry: _Entry) -> _Entry | None:
+        """``entry`` with its page read back, or None when the page is damaged (a miss)."""
+        if entry.page is None or entry.parsed is not None:
+            return entry
+        try:
+            parsed = _page_from_bytes(entry.page)
+        except (ValueError, EOFError, TypeError, AttributeError):
+            return None
+        return _Entry(entry.etag, entry.last_modified, entry.fresh_until, entry.page, parsed)
 
     def _store(self, path: Path | None, entry: _Entry) -> None:
         if path is None or self._cache is None:
             return
-        data = marshal.dumps((_FORMAT, entry.etag, entry.last_modified, entry.fresh_until, entry.page))  # type: ignore[arg-type]
+        data = marshal.dumps((_FORMAT, entry.etag, entry.last_modified, entry.fresh_until, entry.page))
         write_atomic(self._cache, path, data)
 
     def _must_revalidate(self, project: str) -> bool:
@@ -153,18 +202,25 @@ class PageStore:
         local = url.startswith("file:")
         if entry is not None and not local:
             if self._offline or (time.time() < entry.fresh_until and not self._must_revalidate(project)):
-                return self._result(index_url, entry, from_cache=True)
+                entry = self._read(entry)
+                if entry is not None:
+                    return self._result(index_url, entry, from_cache=True)
         if self._offline and not local:
             raise NetworkError(
                 f"`{project}` is not in the cache and network access is disabled (--offline)",
                 hints=[f"run once without --offline to fetch {redact(url)}"],
             )
         headers = {"Accept": ACCEPT}
-        if entry is not None and not local:
-            if entry.etag:
-                headers["If-None-Match"] = entry.etag
-            if entry.last_modified:
-                headers["If-Modified-Since"] = entry.last_modified
+        if entry is not None and not local and (entry.etag or entry.last_modified):
+            # Revalidating needs a page to fall back on: read it now (a damaged one is a miss).
+            entry = self._read(entry)
+            if entry is not None:
+                if entry.etag:
+                    headers["If-None-Match"] = entry.etag
+                if entry.last_modified:
+                    headers["If-Modified-Since"] = entry.last_modified
+        else:
+            entry = None  # without validators the entry cannot be revalidated: not read at all
         response = self._http.get(url, headers=headers)
         if response.status == 304 and entry is not None:
             entry = _Entry(
@@ -193,14 +249,11 @@ class PageStore:
                 response.header("etag"),
                 response.header("last-modified"),
                 time.time() + _max_age(response),
-                _page_to_tuple(page),
+                _page_to_bytes(page),
             )
             self._store(path, entry)
         return PageResult(index_url, page)
 
     @staticmethod
     def _result(index_url: str, entry: _Entry, *, from_cache: bool) -> PageResult:
-        page = entry.parsed
-        if page is None and entry.page is not None:
-            page = _page_from_tuple(entry.page)
-        return PageResult(index_url, page, from_cache=from_cache)
+        return PageResult(index_url, entry.parsed, from_cache=from_cache)
