@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, overload
+from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 from puv.errors import BuildError, MetadataError, NetworkError
@@ -166,6 +166,9 @@ class IndexClient:
         self.offline = offline
         self._pages = PageStore(http, cache, offline=offline, refresh=refresh)
         self._once = _Once()
+        # Requires-Dist / Requires-Python texts parsed this run (see parse_metadata):
+        # hundreds of versions of one project repeat the same lines.
+        self._parsed: dict[str, Any] = {}
 
     # -- listing -----------------------------------------------------------
 
@@ -257,13 +260,13 @@ class IndexClient:
         cached = read_or_none(path) if path is not None else None
         if cached is not None:
             try:
-                metadata = parse_metadata(cached, source=file.filename)
+                metadata = parse_metadata(cached, source=file.filename, parsed=self._parsed)
                 _check_identity(metadata, file)
                 return metadata
             except MetadataError:
                 pass  # a damaged cache entry is a miss: fetch again and replace it
         raw = self._fetch_metadata(project, file)
-        metadata = parse_metadata(raw, source=file.filename)
+        metadata = parse_metadata(raw, source=file.filename, parsed=self._parsed)
         _check_identity(metadata, file)
         if path is not None and self.cache is not None:
             write_atomic(self.cache, path, raw)
