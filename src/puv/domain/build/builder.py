@@ -270,6 +270,11 @@ class Builder:
                 self._trees[str(source)] = tree
             return tree
 
+    def _is_unpacked(self, tree: SourceTree) -> bool:
+        """Whether ``tree`` is an sdist this builder unpacked (not a user's directory)."""
+        with self._lock:
+            return any(known.path == tree.path for known in self._trees.values())
+
     def _base_interpreter(self) -> Interpreter:
         with self._lock:
             if self._base is None:
@@ -284,11 +289,18 @@ class Builder:
             def on_output(line: str) -> None:
                 reporter.backend_output(label, line)
 
+        environ = env.environ()
+        if self._is_unpacked(tree):
+            # An unpacked sdist is not part of any repository: a setup.py asking git for
+            # its version must not find the one that happens to hold the cache directory.
+            ceiling = str(tree.path.parent)
+            inherited = environ.get("GIT_CEILING_DIRECTORIES") or os.environ.get("GIT_CEILING_DIRECTORIES")
+            environ = {**environ, "GIT_CEILING_DIRECTORIES": f"{ceiling}{os.pathsep}{inherited}" if inherited else ceiling}
         return Frontend(
             tree,
             env.python,
             label=label,
-            environ=env.environ(),
+            environ=environ,
             drop=env.dropped(),
             config_settings=self._config,
             on_output=on_output,
