@@ -907,7 +907,11 @@ class PythonProvider:
                 return
             ordered = self.eligible(name, candidates, allowed, 1)
             if ordered:
-                self._fetch_quietly(name, candidates, ordered[0], extras)
+                # An exact pin is the version the solver will ask about: its sdist is
+                # worth building ahead (in parallel with other builds, up to the build
+                # session's limit); other versions are only guesses, too dear to build.
+                exact = single_version(allowed) is not None
+                self._fetch_quietly(name, candidates, ordered[0], extras, build_sdist=exact)
         except Exception:  # the solver thread meets the same error and reports it
             return
 
@@ -962,12 +966,19 @@ class PythonProvider:
         candidates: Candidates,
         version: Version,
         extras: frozenset[NormalizedName] | None = None,
+        *,
+        build_sdist: bool = False,
     ) -> None:
         candidate = candidates.get(version)
-        if candidate is None or candidate.kind != "wheel":
+        if candidate is None:
+            return
+        if candidate.kind != "wheel" and not (build_sdist and self._build is not None):
             return
         try:
-            metadata = self.index.metadata(name, candidate.best)
+            if candidate.kind == "wheel":
+                metadata = self.index.metadata(name, candidate.best)
+            else:  # memoised: the solver's own ask later gets this build's answer
+                metadata = self.metadata(name, version)
         except Exception:  # reported when the solver asks for it
             return
         if extras is not None:
