@@ -115,7 +115,8 @@ def _valid_name(name: str) -> NormalizedName | None:
         return None
 
 
-def _version(text: str) -> Version | None:
+def sdist_version(text: str) -> Version | None:
+    """The version part of a source distribution's file name, or None when it is not one."""
     if not text or not (text[0].isdigit() or text[0] in "vV"):
         return None
     try:
@@ -147,11 +148,11 @@ def parse_sdist_filename(filename: str, project: str | None = None) -> SdistFile
         if wanted is not None:
             if canonicalize_name(head) != wanted:
                 continue
-            version = _version(stem[start:])
+            version = sdist_version(stem[start:])
             if version is None:
                 raise _error(filename, f"invalid version `{stem[start:]}`")
             return SdistFilename(filename, wanted, version, ext)
-        version = _version(stem[start:])
+        version = sdist_version(stem[start:])
         if version is None:
             continue
         name = _valid_name(head)

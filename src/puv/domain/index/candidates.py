@@ -65,7 +65,7 @@ from packaging.version import Version
 
 from puv.primitives.specifiers import lenient_specifier_set
 from puv.errors import UsageError
-from puv.primitives.filenames import WheelFilename, sdist_extension, try_parse_filename
+from puv.primitives.filenames import WheelFilename, sdist_extension, sdist_version, try_parse_filename
 from puv.primitives.requirements_txt import ALL, FormatControl
 from puv.primitives.simple_api import UTC_TIME_RE, DistFile, FileColumns
 
@@ -561,6 +561,18 @@ class Candidate:
         requires_python: str | None = None,
         source: str = "",
     ) -> None:
+        self._fill(version, kind, yanked, yanked_reason, requires_python, source, (best, all_files, None))
+
+    def _fill(
+        self,
+        version: Version,
+        kind: Kind,
+        yanked: bool,
+        yanked_reason: str | None,
+        requires_python: str | None,
+        source: str,
+        files: tuple[DistFile | None, tuple[DistFile, ...] | None, tuple[_Files, int, list[int]] | None],
+    ) -> None:
         init = object.__setattr__
         init(self, "version", version)
         init(self, "kind", kind)
@@ -568,9 +580,9 @@ class Candidate:
         init(self, "yanked_reason", yanked_reason)
         init(self, "requires_python", requires_python)
         init(self, "source", source)
-        init(self, "_best", best)
-        init(self, "_all_files", all_files)
-        init(self, "_pending", None)
+        init(self, "_best", files[0])
+        init(self, "_all_files", files[1])
+        init(self, "_pending", files[2])
 
     @classmethod
     def _deferred(
@@ -587,16 +599,7 @@ class Candidate:
     ) -> Candidate:
         """A candidate whose files are built from the selection's columns when first asked for."""
         self = cls.__new__(cls)
-        init = object.__setattr__
-        init(self, "version", version)
-        init(self, "kind", kind)
-        init(self, "yanked", yanked)
-        init(self, "yanked_reason", yanked_reason)
-        init(self, "requires_python", requires_python)
-        init(self, "source", source)
-        init(self, "_best", None)
-        init(self, "_all_files", None)
-        init(self, "_pending", (files, chosen, entries))
+        self._fill(version, kind, yanked, yanked_reason, requires_python, source, (None, None, (files, chosen, entries)))
         return self
 
     @property
@@ -883,7 +886,7 @@ class _FilenameReader:
                         # Read for a wheel already: the same Version, if the sdist rule allows it.
                         ok = text[0].isdigit() or text[0] in "vV"
                     else:
-                        version = _sdist_version(text)
+                        version = sdist_version(text)
                         ok = version is not None
                         if ok:
                             versions[text] = version
@@ -928,16 +931,6 @@ def _version_or_none(text: str) -> Version | None:
     try:
         return Version(text)
     except InvalidVersion:
-        return None
-
-
-def _sdist_version(text: str) -> Version | None:
-    """A source distribution's version text read as :mod:`puv.primitives.filenames` reads it."""
-    if not text or not (text[0].isdigit() or text[0] in "vV"):
-        return None
-    try:
-        return Version(text)
-    except ValueError:  # InvalidVersion, or a release number too long for int()
         return None
 
 
