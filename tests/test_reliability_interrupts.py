@@ -508,3 +508,26 @@ def test_half_unpacked_archive_entry_is_redone(universe: IndexServer, tmp_path: 
     assert again.code == 0, again
     assert_imports(venv, ["keep"])
     assert_cache_consistent(cache)
+
+
+def test_an_interrupt_inside_a_callback_is_not_lost() -> None:
+    # A KeyboardInterrupt raised where Python cannot propagate it (here a weakref
+    # callback, as in the import system's module locks) reaches the main thread again.
+    code = (
+        "import sys, time, weakref\n"
+        "from puv.cli.run import keep_interrupts\n"
+        "keep_interrupts()\n"
+        "class T: pass\n"
+        "def cb(_):\n"
+        "    raise KeyboardInterrupt\n"
+        "t = T(); r = weakref.ref(t, cb)\n"
+        "try:\n"
+        "    del t\n"
+        "    time.sleep(5)\n"
+        "    print('lost')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('delivered')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert proc.stdout.strip() == "delivered", proc
+    assert "Exception ignored" not in proc.stderr, proc.stderr

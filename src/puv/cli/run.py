@@ -29,8 +29,37 @@ def _early_printer(rest: Sequence[str]) -> Printer:
     return Printer(verbosity=-1 if quiet else 0, color=use_color(color, sys.stderr, os.environ))
 
 
+def keep_interrupts() -> None:
+    """Make a Ctrl-C that lands inside a callback count.
+
+    Python cannot raise from some callbacks (a weakref callback in the import
+    system, a ``__del__``): a KeyboardInterrupt there is printed as "Exception
+    ignored" with a traceback and lost, and the run goes on. Deliver it to the
+    main thread again instead: from another thread, so that it arrives once the
+    callback has returned (if it lands in one again, this repeats).
+    """
+    import _thread
+    import signal
+    import time
+
+    previous = sys.unraisablehook
+
+    def resend() -> None:
+        time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            _thread.start_new_thread(resend, ())  # does not wait for the thread to start
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+
+
 def run_command(words: tuple[str, ...], rest: list[str]) -> int:
     printer = _early_printer(rest)
+    keep_interrupts()
     try:
         return _run(words, rest, printer)
     except PuvError as error:
