@@ -116,8 +116,8 @@ def test_cache_hit_runs_no_subprocess(tmp_path: Path, monkeypatch: pytest.Monkey
     exe = fake_python(tmp_path / "bin" / "python3", "3.11.2")
     first = query_interpreter(exe, tmp_path / "cache")
     assert runs(exe) == 1
-    entries = list((tmp_path / "cache" / "interpreter-v1").iterdir())
-    assert len(entries) == 1 and entries[0].suffix == ".json"
+    entries = list((tmp_path / "cache" / "interpreter-v2").iterdir())
+    assert len(entries) == 1 and entries[0].suffix == ".bin"
 
     import subprocess
 
@@ -145,10 +145,13 @@ def test_cache_is_invalidated_when_the_executable_changes(tmp_path: Path) -> Non
 def test_corrupt_cache_entry_is_ignored(tmp_path: Path) -> None:
     exe = fake_python(tmp_path / "bin" / "python3", "3.10.1")
     query_interpreter(exe, tmp_path / "cache")
-    (entry,) = (tmp_path / "cache" / "interpreter-v1").iterdir()
-    entry.write_text("{not json")
+    (entry,) = (tmp_path / "cache" / "interpreter-v2").iterdir()
+    entry.write_text("{not marshal data")
     assert query_interpreter(exe, tmp_path / "cache").version == "3.10.1"
     assert runs(exe) == 2
+    entry.write_bytes(b"")  # cut short
+    assert query_interpreter(exe, tmp_path / "cache").version == "3.10.1"
+    assert runs(exe) == 3
 
 
 def test_no_cache_dir_always_probes(tmp_path: Path) -> None:
@@ -400,4 +403,4 @@ def test_interpreter_json_round_trip(tmp_path: Path) -> None:
     exe = fake_python(tmp_path / "bin" / "python3", "3.9.9")
     found = query_interpreter(exe, None)
     assert Interpreter.from_json(json.loads(json.dumps(found.to_json()))) == found
-    assert interpreter_module.cache_file(tmp_path, str(exe)).startswith(str(tmp_path / "interpreter-v1"))
+    assert interpreter_module.cache_file(tmp_path, str(exe)).startswith(str(tmp_path / "interpreter-v2"))

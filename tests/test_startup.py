@@ -67,8 +67,23 @@ def test_venv_with_a_cached_interpreter_imports_nothing_heavy(tmp_path: Path, en
     args = ["venv", str(tmp_path / "env"), "--python", sys.executable, "--cache-dir", str(tmp_path / "cache")]
     _imported(args, tmp_path, env)  # fills the interpreter cache
     modules = _imported([*args, "--allow-existing"], tmp_path, env)
-    for name in (*_HEAVY, *_AVOIDABLE, "shutil"):
+    # A plain command line is read without argparse (puv.cli.quick_args); the
+    # cached answer is marshal data, not json.
+    for name in (*_HEAVY, *_AVOIDABLE, "shutil", "argparse", "gettext", "json", "zlib", "signal"):
         assert name not in modules, f"`puv venv` (cached interpreter) imports {name}"
+
+
+def test_venv_help_still_comes_from_argparse(tmp_path: Path, env: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "puv", "venv", "--help"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert proc.returncode == 0
+    assert "--system-site-packages" in proc.stdout and "--relocatable" in proc.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "puv", "venv", "--pyth", "3.12"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert bad.returncode == 2
+    assert "--pyth" in bad.stderr
 
 
 def test_noop_install_imports_neither_builder_nor_network(tmp_path: Path, env: dict[str, str]) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
 from puv import __version__
 from puv.cli import table
-from puv.cli.options import add_global_options, new_parser
 from puv.cli.printer import Printer, use_color
 from puv.errors import NotAvailableYet, PuvError, UsageError
 
@@ -39,12 +37,13 @@ def keep_interrupts() -> None:
     callback has returned (if it lands in one again, this repeats).
     """
     import _thread
-    import signal
-    import time
 
     previous = sys.unraisablehook
 
     def resend() -> None:
+        import signal
+        import time
+
         time.sleep(0.01)
         os.kill(os.getpid(), signal.SIGINT)
 
@@ -94,6 +93,24 @@ def _leave_lingering_threads(code: int) -> None:
     os._exit(code)
 
 
+def _parse(command: table.Command, module: ModuleType, rest: list[str]) -> object:
+    """The command's arguments: read directly when the module offers a quick table
+    and the command line is plain (see ``puv.cli.quick_args``), else by argparse."""
+    quick = getattr(module, "QUICK_OPTIONS", None)
+    if quick is not None:
+        from puv.cli.quick_args import Namespace, read_args
+
+        values = read_args(rest, quick, module.QUICK_DEFAULTS, module.QUICK_POSITIONAL)
+        if values is not None:
+            return Namespace(values)
+    from puv.cli.options import add_global_options, new_parser
+
+    parser = new_parser(f"puv {command.name}", command.summary)
+    module.add_arguments(parser)
+    add_global_options(parser)
+    return parser.parse_args(rest)
+
+
 def _run(words: tuple[str, ...], rest: list[str], printer: Printer) -> int:
     command = table.lookup(words)
     if command is None:
@@ -119,11 +136,9 @@ def _run(words: tuple[str, ...], rest: list[str], printer: Printer) -> int:
             hints=["see `puv --help` for the commands that work today"],
         )
 
-    module: ModuleType = importlib.import_module(command.module)
-    parser = new_parser(f"puv {command.name}", command.summary)
-    module.add_arguments(parser)
-    add_global_options(parser)
-    args = parser.parse_args(rest)
+    __import__(command.module)
+    module: ModuleType = sys.modules[command.module]
+    args = _parse(command, module, rest)
 
     from pathlib import Path
 

@@ -6,7 +6,7 @@ Layout under the cache root::
     simple-v1/<index-key>/<project>.bin         project pages + HTTP validators (marshal)
     metadata-v1/<project>/<sha256-of-file>      METADATA of a distribution file (immutable)
     archive-v1/<project>/<sha256-of-wheel>/     a wheel unpacked once; installs link from here
-    interpreter-v1/...                          interpreter query answers
+    interpreter-v2/<checksum>-<name>.bin        interpreter query answers (marshal)
     built-v1/<project>/<key>/                   wheels built from sdists and local projects
     git-v1/db/<url-key>, checkouts/<key>/<sha>/ git databases and one checkout per commit
     url-v1/<url-key>/<sha256>/<filename>        archives fetched from direct URLs
@@ -34,7 +34,7 @@ from pathlib import Path
 from puv.errors import CacheError
 
 BUCKETS = (
-    "simple-v1", "metadata-v1", "archive-v1", "interpreter-v1", "built-v1", "git-v1", "url-v1", "noop-v1",
+    "simple-v1", "metadata-v1", "archive-v1", "interpreter-v2", "built-v1", "git-v1", "url-v1", "noop-v1",
 )
 
 _CACHEDIR_TAG = (

@@ -7,12 +7,49 @@ where the environment is created and how to activate it.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping
+
+    from puv.cli.quick_args import OptionTable
     from puv.context import Context
+
+# Plain command lines (no --help, no index options) are read without argparse
+# (see puv.cli.quick_args); these must say what ``add_arguments`` says, which
+# tests/test_quick_args.py checks.
+QUICK_OPTIONS: OptionTable = {
+    "-p": ("python", "value", ()),
+    "--python": ("python", "value", ()),
+    "--prompt": ("prompt", "value", ()),
+    "--system-site-packages": ("system_site_packages", "flag", ()),
+    "--clear": ("clear", "flag", ()),
+    "--allow-existing": ("allow_existing", "flag", ()),
+    "--relocatable": ("relocatable", "flag", ()),
+    "--seed": ("seed", "flag", ()),
+}
+QUICK_DEFAULTS: Mapping[str, object] = {
+    "path": None,
+    "python": None,
+    "prompt": None,
+    "system_site_packages": False,
+    "clear": False,
+    "allow_existing": False,
+    "relocatable": False,
+    "seed": False,
+    "index_url": None,
+    "extra_index_urls": None,
+    "find_links": None,
+    "no_index": None,
+    "index_strategy": None,
+    "trusted_hosts": None,
+    "cert": None,
+    "refresh": False,
+    "refresh_package": [],
+}
+QUICK_POSITIONAL = "path"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

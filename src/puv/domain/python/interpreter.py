@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-CACHE_BUCKET = "interpreter-v1"
+CACHE_BUCKET = "interpreter-v2"
 MINIMUM_VERSION = (3, 8)
 
 
@@ -334,21 +334,27 @@ def _cache_key(abspath: str) -> dict[str, Any] | None:
 
 
 def cache_file(cache_dir: str | os.PathLike[str], abspath: str) -> str:
-    """The cache entry's file for an executable path (a checksum of the path names it)."""
-    from zlib import crc32
+    """The cache entry's file for an executable path (a checksum of the path names it).
 
+    The checksum is 64-bit FNV-1a, written out here because ``zlib`` or ``hashlib``
+    would be one more import on every ``puv venv``."""
     stem = os.path.basename(abspath) or "python"
-    digest = crc32(abspath.encode("utf-8", "surrogateescape"))
-    return os.path.join(os.fspath(cache_dir), CACHE_BUCKET, f"{digest:08x}-{stem}.json")
+    digest = 0xCBF29CE484222325
+    for byte in abspath.encode("utf-8", "surrogateescape"):
+        digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return os.path.join(os.fspath(cache_dir), CACHE_BUCKET, f"{digest:016x}-{stem}.bin")
 
 
 def _read_cache(path: str, key: Mapping[str, Any]) -> Interpreter | None:
-    import json
+    """The stored answer when its key still matches; entries are ``marshal`` data
+    (``json`` would be one more import on every ``puv venv``); an unreadable one,
+    written by some other Python's marshal for instance, is a miss."""
+    import marshal
 
     try:
-        with open(path, encoding="utf-8") as handle:
-            entry = json.load(handle)
-    except (OSError, ValueError):
+        with open(path, "rb") as handle:
+            entry = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
         return None
     if not isinstance(entry, dict) or entry.get("key") != key:
         return None
@@ -360,15 +366,15 @@ def _read_cache(path: str, key: Mapping[str, Any]) -> Interpreter | None:
 
 def _write_cache(path: str, key: Mapping[str, Any], interpreter: Interpreter) -> None:
     """Store an entry atomically (temp file + ``os.replace``); a failure only costs speed."""
-    import json
+    import marshal
 
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump({"key": key, "interpreter": interpreter.to_json()}, handle)
+        with open(tmp, "wb") as handle:
+            handle.write(marshal.dumps({"key": dict(key), "interpreter": interpreter.to_json()}))
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, ValueError):
         try:
             os.unlink(tmp)
         except OSError:
