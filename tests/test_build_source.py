@@ -119,6 +119,9 @@ def test_output_hints() -> None:
     assert "C compiler" in output_hints(["error: command 'gcc' failed: No such file or directory"])[0]
     assert "C compiler" in output_hints(["unable to execute 'x86_64-linux-gnu-gcc': No such file or directory"])[0]
     assert "`--no-build-isolation`" in output_hints(["ModuleNotFoundError: No module named 'numpy.core'"])[0]
+    # Without isolation the build ran in the target environment: suggesting the flag again would not help.
+    (hint,) = output_hints(["ModuleNotFoundError: No module named 'numpy.core'"], isolated=False)
+    assert hint.startswith("the build imports `numpy`, which the target environment does not have")
     assert output_hints(["all good"]) == []
 
 

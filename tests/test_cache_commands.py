@@ -54,6 +54,16 @@ def test_cache_clean_package_removes_only_that_package(tmp_path: Path) -> None:
     assert (root / "simple-v1" / "abc" / "django.bin").exists()
 
 
+def test_cache_clean_counts_one_file_as_one_file(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    cache = Cache(root)
+    cache.ensure()
+    write_atomic(cache, root / "simple-v1" / "abc" / "flask.bin", b"x" * 100)
+    result = run_puv("cache", "clean", "flask", "--cache-dir", str(root))
+    assert result.code == 0, result
+    assert "Removed 1 file for flask (100B)" in result.stderr
+
+
 def test_cache_clean_unknown_package_says_so(tmp_path: Path) -> None:
     _fill(tmp_path / "c")
     result = run_puv("cache", "clean", "numpy", "--cache-dir", str(tmp_path / "c"))

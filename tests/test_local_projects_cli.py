@@ -230,6 +230,32 @@ def test_no_build_isolation_uses_the_target_environment(tmp_path: Path, venv: Pa
     assert " + proj==1.0" in result.stderr
 
 
+def test_no_build_isolation_hints_name_the_target_environment(tmp_path: Path, venv: Path, index: IndexServer) -> None:
+    # A backend that is not installed in the target environment.
+    project = tmp_path / "nobackend"
+    (project / "nobackend").mkdir(parents=True)
+    (project / "nobackend" / "__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["absent-backend>=1"]\nbuild-backend = "absent_backend.api"\n\n'
+        '[project]\nname = "nobackend"\nversion = "1.0"\ndynamic = ["dependencies"]\n'
+    )
+    result = install(venv, index, "./nobackend", "--no-build-isolation", cwd=tmp_path)
+    assert result.code == 1, result
+    assert "absent_backend" in result.stderr
+    assert "hint: --no-build-isolation builds in the target environment: install `absent-backend>=1` there" in result.stderr
+    assert "not among its build requirements" not in result.stderr
+    # A backend (in the tree) that imports a module the target environment lacks.
+    make_project(tmp_path / "proj", "proj", "1.0", dynamic_dependencies=True)
+    backend = tmp_path / "proj" / "puv_inline_backend.py"
+    backend.write_text("import absent_helper\n" + backend.read_text())
+    result = install(venv, index, "./proj", "--no-build-isolation", cwd=tmp_path)
+    assert result.code == 1, result
+    assert "No module named 'absent_helper'" in result.stderr
+    assert "not among its build requirements" not in result.stderr
+    assert "the build imports `absent_helper`, which the target environment does not have" in result.stderr
+    assert not (site(venv) / "proj-1.0.dist-info").exists()
+
+
 def test_concurrent_builds_of_several_projects(tmp_path: Path, venv: Path, index: IndexServer) -> None:
     for name in ("one", "two", "three"):
         make_project(tmp_path / name, name, "1.0", dynamic_dependencies=True, dependencies=["dep"])
@@ -279,7 +305,7 @@ def test_compile_setup_py_and_setup_cfg_through_the_backend(tmp_path: Path, inde
 
 
 def test_compile_a_local_project_requirement(tmp_path: Path, index: IndexServer) -> None:
-    project = make_project(tmp_path / "proj", "proj", "1.0", dependencies=["dep<2"])
+    make_project(tmp_path / "proj", "proj", "1.0", dependencies=["dep<2"])
     (tmp_path / "requirements.in").write_text("./proj\n")
     result = compile_(index, "requirements.in", cwd=tmp_path)
     assert result.code == 0, result

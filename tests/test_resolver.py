@@ -396,6 +396,17 @@ def test_hint_for_building_disabled(index_server: IndexServer, wheel_factory: Ca
     assert "--only-binary forbids" in failure(index_server, "a", policy=SelectionPolicy(format_control=control)).explanation
 
 
+def test_hint_for_wheels_refused_by_no_binary(index_server: IndexServer, wheel_factory: Callable[..., Path]) -> None:
+    index_server.publish(wheel_factory("a", "1.0"))
+    index_server.publish(wheel_factory("a", "2.0"))
+    for value in ("a", ":all:"):
+        control = FormatControl().with_no_binary(value)
+        error = failure(index_server, "a", policy=SelectionPolicy(format_control=control))
+        assert error.hints == (
+            "`a` has only wheels, which --no-binary forbids: drop `a` (or `:all:`) from --no-binary to use them",
+        )
+
+
 def test_invalid_options() -> None:
     with pytest.raises(UsageError):
         ResolveOptions(resolution="newest")

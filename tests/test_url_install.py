@@ -119,6 +119,28 @@ def test_a_url_sdist_checked_against_hash_options(
     assert "hash mismatch" in result.stderr
 
 
+def test_a_file_url_sdist_is_checked_against_its_fragment_hash(tmp_path: Path, index_server: IndexServer) -> None:
+    sdist = builders.build_sdist(tmp_path / "dists", "lib", "1.0", backend="inline")
+    url = sdist.resolve().as_uri()
+    venv = make_venv(tmp_path / "venv")
+    result = puv(venv, "pip", "install", f"lib @ {url}#sha256={'0' * 64}", "--index-url", index_server.url)
+    assert result.code == 1, result
+    assert "hash mismatch" in result.stderr
+    assert "lib-1.0.tar.gz" in result.stderr
+    assert f"sha256:{sha256(sdist)}" in result.stderr  # the file's actual hash
+    assert "Traceback" not in result.stderr
+    assert not (site(venv) / "lib-1.0.dist-info").exists()
+    # compile reads the same source: refused too
+    (tmp_path / "requirements.in").write_text(f"lib @ {url}#sha256={'0' * 64}\n")
+    result = run_puv("pip", "compile", "requirements.in", "--no-index", "--python", PYTHON, cwd=tmp_path)
+    assert result.code == 1, result
+    assert "hash mismatch" in result.stderr
+    # the right hash installs
+    result = puv(venv, "pip", "install", f"lib @ {url}#sha256={sha256(sdist)}", "--index-url", index_server.url)
+    assert result.code == 0, result
+    assert " + lib==1.0" in result.stderr
+
+
 def test_compile_keeps_a_url_sdist(tmp_path: Path, index_server: IndexServer, served_sdist: tuple[str, str]) -> None:
     url, digest = served_sdist
     (tmp_path / "requirements.in").write_text(f"lib @ {url}#sha256={digest}\n")

@@ -202,6 +202,11 @@ class BuildSession:
 
         source = local_source(spec)
         if source is not None:
+            if spec.url is not None and "#" in spec.url and source.is_file():
+                # ``name @ file:///x.tar.gz#sha256=...``: the URL's hash holds for a local file too
+                from puv.domain.sources.archives import check_local_archive
+
+                check_local_archive(spec.url, spec.hashes)
             return source
         if self.fetch is None:
             raise BuildError(

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return 0
         ctx.printer.status(f"Clearing cache at: {cache.root}")
         tally = clean_all(cache)
-        ctx.printer.status(f"Removed {tally.files} files ({human_size(tally.bytes)})")
+        ctx.printer.status(f"Removed {_files(tally.files)} ({human_size(tally.bytes)})")
         return 0
     names = []
     for raw in args.packages:
@@ -35,7 +35,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             raise UsageError(f"invalid package name `{raw}`") from None
     for name, tally in clean_packages(cache, names).items():
         if tally.files:
-            ctx.printer.status(f"Removed {tally.files} files for {name} ({human_size(tally.bytes)})")
+            ctx.printer.status(f"Removed {_files(tally.files)} for {name} ({human_size(tally.bytes)})")
         else:
             ctx.printer.status(f"No cache entries found for {name}")
     return 0
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"

@@ -22,7 +22,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ctx.printer.status(f"Pruning cache at: {cache.root}")
     tally = prune(cache)
     if tally.files:
-        ctx.printer.status(f"Removed {tally.files} files ({human_size(tally.bytes)})")
+        ctx.printer.status(f"Removed {_files(tally.files)} ({human_size(tally.bytes)})")
     else:
         ctx.printer.status("No unused entries found")
     return 0
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"

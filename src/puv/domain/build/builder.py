@@ -282,12 +282,8 @@ class Builder:
             return self._base
 
     def _frontend(self, tree: SourceTree, env: BuildEnvironment, label: str) -> Frontend:
-        on_output = None
         reporter = self.reporter
-        if reporter is not None:
-
-            def on_output(line: str) -> None:
-                reporter.backend_output(label, line)
+        on_output = None if reporter is None else (lambda line: reporter.backend_output(label, line))
 
         environ = env.environ()
         if self._is_unpacked(tree):
@@ -304,6 +300,7 @@ class Builder:
             drop=env.dropped(),
             config_settings=self._config,
             on_output=on_output,
+            isolated=self.options.isolation,
         )
 
     def _environment(self, tree: SourceTree, *, editable: bool, label: str) -> BuildEnvironment:

@@ -30,10 +30,21 @@ _HEADER_PACKAGES = {
 
 
 class BuildFailed(BuildError):
-    """A build backend's hook failed; ``output`` holds what it printed (every line)."""
+    """A build backend's hook failed; ``output`` holds what it printed (every line).
+
+    Hints read from the output (:func:`output_hints`) follow ``hints`` unless
+    ``read_output`` is False; ``isolated`` says whether the build ran in its own
+    environment (False: ``--no-build-isolation``, the target environment)."""
 
     def __init__(
-        self, message: str, *, output: Sequence[str] = (), hints: Sequence[str] = (), causes: Sequence[str] = ()
+        self,
+        message: str,
+        *,
+        output: Sequence[str] = (),
+        hints: Sequence[str] = (),
+        causes: Sequence[str] = (),
+        isolated: bool = True,
+        read_output: bool = True,
     ) -> None:
         self.output = tuple(output)
         all_causes = list(causes)
@@ -44,7 +55,11 @@ class BuildFailed(BuildError):
                 "the build backend's output:"
             )
             all_causes.append(head + "\n" + "\n".join(line.rstrip() or " " for line in tail))
-        super().__init__(message, hints=[*hints, *output_hints(self.output)], causes=all_causes)
+        super().__init__(
+            message,
+            hints=[*hints, *(output_hints(self.output, isolated=isolated) if read_output else ())],
+            causes=all_causes,
+        )
 
 
 class BuildNotAllowed(BuildError):
@@ -65,12 +80,18 @@ def output_hints(lines: Sequence[str], *, isolated: bool = True) -> list[str]:
         hints.append(f"the C header file `{header}` is missing: install {provider}")
     if _COMPILER_RE.search(text):
         hints.append("a C compiler is needed to build this package: install one (e.g. gcc, build-essential)")
-    if isolated:
-        for module in dict.fromkeys(_MISSING_MODULE_RE.findall(text)):
-            top = module.split(".")[0]
+    for module in dict.fromkeys(_MISSING_MODULE_RE.findall(text)):
+        top = module.split(".")[0]
+        if isolated:
             hints.append(
                 f"the build imports `{top}`, which is not among its build requirements: "
                 "ask the project to add it to [build-system] requires, or install it in the target "
                 "environment and use `--no-build-isolation`"
+            )
+        else:
+            hints.append(
+                f"the build imports `{top}`, which the target environment does not have: "
+                "--no-build-isolation builds there, so install the package that provides it there first, "
+                "or build without --no-build-isolation"
             )
     return hints

@@ -55,8 +55,10 @@ class Frontend:
         drop: Sequence[str] = (),
         config_settings: ConfigSettings | None = None,
         on_output: Callable[[str], None] | None = None,
+        isolated: bool = True,
     ) -> None:
         self.tree = tree
+        self.isolated = isolated
         self.python = python
         self.label = label
         self.environ = dict(environ or {})
@@ -114,17 +116,31 @@ class Frontend:
                 f"Failed to build `{self.label}`",
                 output=self.output,
                 causes=[f"the build backend's `{hook}` hook failed (exit code {error.returncode})"],
+                isolated=self.isolated,
             ) from None
         except BackendUnavailable as error:
             output = [*self.output, *error.traceback.splitlines()]
+            requires = self.tree.build_system.requires
+            hints: list[str] = []
+            if self.isolated:
+                hints.append(
+                    "check `build-system.build-backend` and that `build-system.requires` lists the package "
+                    "that provides it"
+                )
+            elif requires:
+                # The target environment lacks the build requirements: say which (and
+                # leave out the output's "imports X" hint, which says less).
+                hints.append(
+                    "--no-build-isolation builds in the target environment: install "
+                    f"{', '.join(f'`{r}`' for r in requires)} there first, or build without --no-build-isolation"
+                )
             raise BuildFailed(
                 f"Failed to build `{self.label}`",
                 output=output,
                 causes=[f"the build backend `{backend}` could not be imported"],
-                hints=[
-                    "check `build-system.build-backend` and that `build-system.requires` lists the package "
-                    "that provides it"
-                ],
+                hints=hints,
+                isolated=self.isolated,
+                read_output=self.isolated or not requires,
             ) from None
         except HookMissing as error:
             if error.hook_name in ("build_editable", "prepare_metadata_for_build_editable"):

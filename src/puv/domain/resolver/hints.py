@@ -189,6 +189,7 @@ def _range_hints(name: NormalizedName, wanted: VersionRange, provider: PythonPro
             f"`{name}=={version}` was yanked{suffix}; pin it with `{name}=={version}` to use it anyway"
         )
     by_message: dict[tuple[str, tuple[str, str]], list[Version]] = {}
+    no_binary = False
     for version in in_range:
         incompatible = candidates.reason(version)
         if incompatible is None:
@@ -205,6 +206,9 @@ def _range_hints(name: NormalizedName, wanted: VersionRange, provider: PythonPro
             flag = "--no-build" if incompatible.kind == "no-build" else f"`{name}` (or `:all:`) from --only-binary"
             message = f"to be built from its source distribution (drop {flag} to build it)"
             verbs = ("needs", "need")
+        elif incompatible.kind == "no-binary":
+            no_binary = True  # one hint for the package, whichever versions it hits
+            continue
         elif incompatible.wheel_platforms and incompatible.wheel_platforms != ("any",):
             message = f"wheels only for: {', '.join(incompatible.wheel_platforms)}"
             verbs = ("has", "have")
@@ -213,6 +217,11 @@ def _range_hints(name: NormalizedName, wanted: VersionRange, provider: PythonPro
         by_message.setdefault((message, verbs), []).append(version)
     for (message, verbs), versions in by_message.items():
         found.append(f"{_subject(name, versions, *verbs)} {message}")
+    if no_binary:
+        found.append(
+            f"`{name}` has only wheels, which --no-binary forbids: drop `{name}` (or `:all:`) "
+            "from --no-binary to use them"
+        )
     return found
 
 

@@ -162,7 +162,8 @@ def _mismatch(
         if actual[algorithm] != expected:
             return HashMismatch(
                 f"hash mismatch for {redact(spec.url)}: the URL says {algorithm}:{expected}, "
-                f"the downloaded file has {algorithm}:{actual[algorithm]}",
+                f"the {'local' if spec.url.lower().startswith('file:') else 'downloaded'} file has "
+                f"{algorithm}:{actual[algorithm]}",
                 hints=["the file at the URL changed or was corrupted in transit; check the URL's #hash"],
             )
     if required and not any(actual[alg] == digest for alg, digest in required):
@@ -271,6 +272,13 @@ def _satisfied(
     if any(alg != "sha256" for alg, _ in (*fragment, *required)):
         return None
     return all(d == sha256 for _, d in fragment) and (not required or any(d == sha256 for _, d in required))
+
+
+def check_local_archive(url: str, hashes: Iterable[str] = ()) -> FetchedArchive:
+    """Hash-check the archive a ``file:`` URL names against the URL's ``#<alg>=<hex>``
+    and the requirement's ``--hash`` values ``hashes`` (:class:`HashMismatch`)."""
+    spec = parse_archive_url(url)
+    return _local_file(spec, spec.hashes, _required(hashes), public_url(spec.url))
 
 
 def _local_file(
