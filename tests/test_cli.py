@@ -66,6 +66,16 @@ def test_quiet_hides_status_lines(tmp_path: Path) -> None:
     assert quiet.code == 0 and quiet.stderr == ""
 
 
+def test_quiet_twice_is_silent_on_stdout_too(tmp_path: Path) -> None:
+    # uv's -qq: no command output at all; a single -q keeps stdout.
+    cache = str(tmp_path / "c")
+    assert run_puv("-q", "cache", "dir", "--cache-dir", cache).stdout.strip() == cache
+    silent = run_puv("-qq", "cache", "dir", "--cache-dir", cache)
+    assert silent.code == 0 and silent.stdout == "" and silent.stderr == ""
+    error = run_puv("-qq", "cache", "clean", "not a name!")
+    assert error.code != 0 and "not a name!" in error.stderr
+
+
 def test_quiet_still_shows_errors() -> None:
     result = run_puv("-q", "cache", "clean", "not a name!")
     assert result.code == 2

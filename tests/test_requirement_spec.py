@@ -252,8 +252,13 @@ def test_looks_like_path(text: str, is_path: bool) -> None:
     ("text", "fragment", "column"),
     [
         ("foo==", "expected semicolon", 3),
-        ("foo>=1,<", "expected comma", 3),
-        ("foo[bar", "expected matching RIGHT_BRACKET", 3),
+        # The caret goes where the parse failed (packaging's ``^``), not where the
+        # failing part began: after ``foo>=1,``, at the stray ``extra``, at the end.
+        ("foo>=1,<", "expected comma", 7),
+        ("foo>=1 extra stuff", "expected comma", 7),
+        ("foo==1.*.2", "expected comma", 8),
+        ("foo @ https://h/x.whl extra", "expected semicolon (after URL", 22),
+        ("foo[bar", "expected matching RIGHT_BRACKET", 7),
         ("name @", "expected URL after @", 6),
         ("foo; python_version >", "expected a marker variable", 21),
         ("./p ; python_version >", "invalid marker", 22),
@@ -270,6 +275,13 @@ def test_malformed_requirements(text: str, fragment: str, column: int) -> None:
     assert error.column == column
     assert error.line == text
     assert error.source == "r.txt" and error.lineno == 4
+
+
+def test_caret_read_from_the_message_when_packaging_gives_no_span() -> None:
+    from puv.primitives.requirement_spec import _packaging_column
+
+    error = ValueError("Expected end\n    foo>=1 extra\n       ~~~~^")
+    assert _packaging_column(error) == ("Expected end", 7)
 
 
 def test_command_line_argument_errors_name_the_argument() -> None:

@@ -417,7 +417,7 @@ def test_error_renders_with_a_caret_under_the_problem() -> None:
         "semicolon (after version specifier) or end\n"
         "  --> r.txt:2\n"
         "    foo>=1,<\n"
-        "       ^\n"
+        "           ^\n"
     )
 
 
@@ -495,8 +495,10 @@ def test_unbalanced_quote_in_options() -> None:
     ("text", "fragment", "lineno", "column"),
     [
         ("ok\nfoo==\n", "invalid requirement: expected semicolon", 2, 3),
-        ("foo>=1,<\n", "expected comma", 1, 3),
-        ("foo[bar\n", "RIGHT_BRACKET", 1, 3),
+        ("foo>=1,<\n", "expected comma", 1, 7),
+        ("foo>=1 extra stuff\n", "expected comma", 1, 7),
+        ("  foo>=1 extra\n", "expected comma", 1, 9),
+        ("foo[bar\n", "RIGHT_BRACKET", 1, 7),
         ("name @\n", "expected URL after @", 1, 6),
         ("foo; python_version >\n", "expected a marker variable", 1, 21),
         ("  foo===\n", "invalid requirement", 1, 5),

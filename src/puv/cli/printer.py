@@ -41,7 +41,9 @@ def use_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
 
 
 class Printer:
-    """Writes user-facing lines. ``verbosity``: -1 quiet, 0 normal, 1+ verbose.
+    """Writes user-facing lines. ``verbosity``: -2 silent (``-qq``: no command
+    output on stdout either, as uv), -1 quiet, 0 normal, 1+ verbose. Errors are
+    always written.
 
     ``err`` and ``out`` default to the process's ``sys.stderr`` / ``sys.stdout``
     at construction. A plain class, not a ``@dataclass``: every command builds
@@ -77,8 +79,9 @@ class Printer:
             self.err.write(message + "\n")
 
     def stdout(self, text: str) -> None:
-        """Command output proper (compile results, freeze, ``cache dir``)."""
-        self.out.write(text)
+        """Command output proper (compile results, freeze, ``cache dir``); hidden by ``-qq``."""
+        if self.verbosity > -2:
+            self.out.write(text)
 
     def warn(self, message: str) -> None:
         if self.verbosity >= 0:

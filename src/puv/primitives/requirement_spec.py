@@ -338,22 +338,24 @@ def _lower_first(message: str) -> str:
 
 
 def _packaging_column(error: ValueError) -> tuple[str, int | None]:
-    """The message of a packaging parse error and where its problem starts.
+    """The message of a packaging parse error and the column of its problem.
 
+    The problem is where packaging puts its ``^``: the end of the error's span
+    (``foo>=1 extra`` fails at ``extra``, not at ``>=``, where the span starts).
     packaging >= 26.4 gives ``message`` and ``span``; older releases only put a
-    caret line under the text in ``str(error)``, which is read instead.
+    ``~~~^`` line under the text in ``str(error)``, which is read instead.
     """
     span = getattr(error, "span", None)
     message = getattr(error, "message", None)
     if isinstance(span, tuple) and isinstance(message, str):
-        return message, span[0]
+        return message, span[-1]
     lines = str(error).split("\n")
     if len(lines) >= 3:
         marks = lines[-1]
         stripped = marks.lstrip(" ")
         indent = len(lines[1]) - len(lines[1].lstrip(" "))
-        if stripped and set(stripped) <= {"~", "^"}:
-            return lines[0], len(marks) - len(stripped) - indent
+        if stripped and set(stripped) <= {"~", "^"} and "^" in stripped:
+            return lines[0], marks.index("^") - indent
     return lines[0], None
 
 
