@@ -1,8 +1,9 @@
 """Benchmark: fetch pages and metadata for every pin of a compiled requirements file.
 
-puv's index layer (pages + metadata of the pinned version, everything in
-parallel) against `uv pip compile` of the same file, cold (empty cache) and
-warm (cache filled by the previous run), alternating tools.
+`puv pip compile` against `uv pip compile` of a file whose every line is an
+exact pin: the resolution is trivial, so the time is the index work (one page
+and the metadata of the pinned version per package, in parallel), cold (empty
+cache) and warm (cache filled by the previous run), alternating tools.
 
     python bench/bench_index.py [--file ../shared/bench/requirements/compiled/jupyter.txt] [--runs 3]
 
@@ -27,43 +28,6 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "index"
 DEFAULT_FILE = HERE.parent.parent / "shared" / "bench" / "requirements" / "compiled" / "jupyter.txt"
 
-_PUV_FETCH = r"""
-import sys
-from pathlib import Path
-from packaging.utils import canonicalize_name
-from packaging.version import Version
-from puv.domain.index.client import IndexClient, sources_from_settings
-from puv.io.cache import Cache
-from puv.io.http import HttpClient, HttpOptions, parallel_map
-from puv.primitives.filenames import try_parse_filename
-from puv.settings import Settings, resolve_index_url
-
-pins = {}
-for line in Path(sys.argv[2]).read_text().splitlines():
-    line = line.split("#", 1)[0].strip()
-    if "==" in line:
-        name, version = line.split("==", 1)
-        pins[canonicalize_name(name.split("[")[0])] = Version(version.split(";")[0].strip())
-cache = Cache(Path(sys.argv[1])); cache.ensure()
-http = HttpClient(HttpOptions(max_connections=50))
-client = IndexClient(http, cache, sources_from_settings(resolve_index_url(Settings()), (), (), False, "first-index"))
-with cache.shared():
-    def one(name):
-        files = [s.file for s in client.files(name)]
-        chosen = None
-        for f in files:
-            parsed = try_parse_filename(f.filename, name)
-            if parsed is not None and parsed.version == pins[name] and f.kind == "wheel":
-                chosen = f
-                if f.filename.endswith("-none-any.whl"):
-                    break
-        if chosen is None:
-            return 0
-        client.metadata(name, chosen)
-        return 1
-    done = sum(parallel_map(one, sorted(pins), 50))
-print(f"{len(pins)} pins, {done} metadata", file=sys.stderr)
-"""
 
 
 def _uv() -> str | None:
@@ -97,11 +61,9 @@ def main() -> None:
         for tool in ("puv", "uv") if uv else ("puv",):
             cache = WORK / f"{tool}-cache-{run}"
             shutil.rmtree(cache, ignore_errors=True)
-            if tool == "puv":
-                cmd = [sys.executable, "-c", _PUV_FETCH, str(cache), str(args.file)]
-            else:
-                cmd = [uv, "pip", "compile", str(args.file), "--python-version", "3.12",
-                       "--cache-dir", str(cache), "--no-header", "-q", "-o", os.devnull]
+            program = [sys.executable, "-m", "puv"] if tool == "puv" else [uv]
+            cmd = [*program, "pip", "compile", str(args.file), "--python-version", "3.12",
+                   "--cache-dir", str(cache), "--no-header", "-q"]
             results.setdefault((tool, "cold"), []).append(_time(cmd, env))
             results.setdefault((tool, "warm"), []).append(_time(cmd, env))
             shutil.rmtree(cache, ignore_errors=True)

@@ -226,7 +226,8 @@ def test_no_inputs_is_a_usage_error(tmp_path: Path) -> None:
     [(0.0004, "0ms"), (0.145, "145ms"), (0.9999, "999ms"), (1.234, "1.23s"), (59.5, "59.50s"), (125.0, "2m 05s")],
 )
 def test_format_elapsed_like_uv(seconds: float, shown: str) -> None:
-    from puv.cli.commands.pip_compile import format_elapsed, resolved_line
+    from puv.cli.commands.pip_compile import resolved_line
+    from puv.cli.common import format_elapsed
 
     assert format_elapsed(seconds) == shown
     assert resolved_line(1, 0.012) == "Resolved 1 package in 12ms"

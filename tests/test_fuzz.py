@@ -28,7 +28,6 @@ import json
 import os
 import struct
 import sys
-import traceback
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar

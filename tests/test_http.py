@@ -823,6 +823,67 @@ def test_https_trusted_host_skips_verification(tls_server: IndexServer) -> None:
     assert client.get(tls_server.url).status == 200
 
 
+def _hashed_dir(directory: Path, cert: str | None) -> Path:
+    """A CA directory in OpenSSL's layout: ``cert`` under its subject hash, or, when
+    None, one unrelated entry (so the directory is used but trusts nothing here)."""
+    import shutil
+
+    directory.mkdir()
+    if cert is None:
+        (directory / "00000000.0").write_text("not a certificate\n")
+        return directory
+    digest = subprocess.run(
+        [str(shutil.which("openssl")), "x509", "-hash", "-noout", "-in", cert],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    shutil.copy(cert, directory / f"{digest}.0")
+    return directory
+
+
+def test_system_store_is_read_from_its_hashed_directory(
+    tls_server: IndexServer, tls_files: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_DIR", str(_hashed_dir(tmp_path / "certs", tls_files[0])))
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    client = make_client(retries=0)
+    assert client.get(tls_server.url).status == 200
+    assert client._whole_store is False  # verified through the directory alone
+
+
+def test_a_certificate_the_directory_lacks_is_verified_against_the_whole_bundle(
+    tls_server: IndexServer, tls_files: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    sleeps: Sleeps,
+) -> None:
+    monkeypatch.setenv("SSL_CERT_DIR", str(_hashed_dir(tmp_path / "certs", None)))
+    monkeypatch.setenv("SSL_CERT_FILE", tls_files[0])  # the "whole bundle" OpenSSL loads
+    client = make_client(sleeps, retries=0)
+    assert client.get(tls_server.url).status == 200
+    assert client._whole_store is True
+    assert sleeps.delays == []  # the same attempt again, not a retry after a backoff
+    assert client.get(tls_server.url).status == 200
+
+
+def test_an_unknown_certificate_fails_against_directory_and_bundle(
+    tls_server: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps
+) -> None:
+    monkeypatch.setenv("SSL_CERT_DIR", str(_hashed_dir(tmp_path / "certs", None)))
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    client = make_client(sleeps, retries=0)
+    with pytest.raises(NetworkError) as info:
+        client.get(tls_server.url)
+    assert "certificate" in " ".join(info.value.causes).lower()
+    assert client._whole_store is True
+
+
+def test_an_explicit_bundle_is_trusted_alone(tls_files: tuple[str, str]) -> None:
+    from puv.io.http import _ssl_context, _system_store
+
+    assert _system_store(None)
+    assert not _system_store(tls_files[0])
+    context = _ssl_context(tls_files[0])
+    assert context.cert_store_stats()["x509_ca"] == 1
+
+
 def test_bad_cert_bundle_is_reported(tls_server: IndexServer, tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.pem"
     bogus.write_text("not a certificate")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.support.cli import Result, run_puv
 from tests.support.index_server import IndexServer
-from tests.test_install_cli import PYTHON, dists, install, masked, pytestmark, universe, venv  # noqa: F401
+from tests.test_install_cli import dists, install, masked, pytestmark, universe, venv  # noqa: F401
 
 __all__ = ["pytestmark", "universe", "venv"]
 

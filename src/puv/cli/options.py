@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 
-from puv.cli.table import GLOBAL_OPTION_HELP as GLOBAL_OPTION_HELP
 from puv.errors import UsageError
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True

@@ -20,7 +20,11 @@ It provides:
 - connect and read timeouts; gzip; ``HTTP(S)_PROXY`` (with proxy credentials)
   and ``NO_PROXY`` (hosts, domains, IPs, CIDR networks, ``:port``, ``*``);
 - certificates from an explicit bundle or the system store, and
-  ``trusted_hosts`` that skip verification (and may use plain HTTP);
+  ``trusted_hosts`` that skip verification (and may use plain HTTP); the system
+  store is read from its hashed directory when it has one (OpenSSL then loads
+  only the certificates a handshake needs, instead of parsing the whole bundle:
+  ~20 ms at every start), and from the whole bundle if a verification fails
+  that way;
 - credentials from URL userinfo (which wins), ``credential_urls`` and netrc,
   sent only to the origin (scheme, host, port) they belong to: a redirect to
   another origin drops them, and drops caller ``Authorization`` / ``Cookie``
@@ -42,13 +46,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from puv.errors import NetworkError
-
-if TYPE_CHECKING:  # pragma: no cover
-    import urllib3
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_REDIRECTS = 10
@@ -479,6 +480,9 @@ class HttpClient:
         self._sleep = sleep
         self._pools: dict[tuple[bool, str | None], Any] = {}
         self._lock = threading.Lock()
+        # Set once a certificate failed against the hashed CA directory: from then
+        # on the whole bundle is loaded (see _ssl_context).
+        self._whole_store = False
         self._trusted = {h.lower() for h in options.trusted_hosts}
 
     def __enter__(self) -> HttpClient:
@@ -557,6 +561,8 @@ class HttpClient:
                     hints=["check free disk space and permissions of the cache directory"],
                 ) from None
             except retryable as error:
+                if _is_verify_failure(error) and self._use_whole_store():
+                    continue  # the same attempt again, trusting the whole bundle
                 if attempt >= self.options.retries:
                     raise NetworkError(
                         f"request to {redact(clean)} failed after {attempt + 1} attempts",
@@ -580,6 +586,19 @@ class HttpClient:
                 attempt += 1
                 continue
             return response
+
+    def _use_whole_store(self) -> bool:
+        """After a verification failure: trust the whole system bundle from now on.
+        True when that changes anything (the failure came from the hashed directory)."""
+        with self._lock:
+            if self._whole_store or not _system_store(self.options.cert) or _hashed_ca_dir() is None:
+                return False
+            self._whole_store = True
+            pools = [pool for (trusted, _), pool in self._pools.items() if not trusted]
+            self._pools = {key: pool for key, pool in self._pools.items() if key[0]}
+        for pool in pools:
+            pool.clear()
+        return True
 
     def _backoff(self, attempt: int) -> float:
         base = self.options.backoff * (2**attempt)
@@ -709,7 +728,7 @@ class HttpClient:
             kwargs["cert_reqs"] = "CERT_NONE"
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         else:
-            kwargs["ssl_context"] = _ssl_context(self.options.cert)
+            kwargs["ssl_context"] = _ssl_context(self.options.cert, whole_store=self._whole_store)
         if proxy:
             if "://" not in proxy:
                 proxy = f"http://{proxy}"
@@ -742,19 +761,73 @@ def _rewind(sink: BinaryIO) -> None:
         raise _SinkError(error) from None
 
 
-def _ssl_context(cert: str | None) -> Any:
+def _ssl_context(cert: str | None, *, whole_store: bool = False) -> Any:
+    """The TLS context: ``cert``'s certificates, or the system store's.
+
+    The system store (no ``cert``, or ``cert`` naming the system bundle itself, as
+    ``SSL_CERT_FILE`` often does) comes from its hashed directory when there is
+    one, unless ``whole_store``: OpenSSL then reads a CA certificate only when a
+    handshake asks for it, where loading the bundle parses all of them (~150)."""
     import ssl
 
-    if cert:
-        try:
-            return ssl.create_default_context(cafile=cert)
-        except (OSError, ssl.SSLError) as error:
-            raise NetworkError(
-                f"cannot load certificates from {cert}",
-                causes=[str(error)],
-                hints=["check --cert / PIP_CERT / SSL_CERT_FILE"],
-            ) from None
-    return ssl.create_default_context()
+    if _system_store(cert):
+        directory = None if whole_store else _hashed_ca_dir()
+        if directory is not None:
+            return ssl.create_default_context(capath=directory)
+        if cert is None:
+            return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cafile=cert)
+    except (OSError, ssl.SSLError) as error:
+        raise NetworkError(
+            f"cannot load certificates from {cert}",
+            causes=[str(error)],
+            hints=["check --cert / PIP_CERT / SSL_CERT_FILE"],
+        ) from None
+
+
+def _system_store(cert: str | None) -> bool:
+    """Whether ``cert`` (None: nothing given) means the system's own CA bundle: the
+    file OpenSSL was built to use (``SSL_CERT_FILE`` often names it again). Any
+    other bundle is trusted alone, as given."""
+    if cert is None:
+        return True
+    import ssl
+
+    default = ssl.get_default_verify_paths().openssl_cafile
+    return bool(default) and os.path.realpath(cert) == os.path.realpath(default)
+
+
+def _hashed_ca_dir() -> str | None:
+    """The system's CA directory when it holds OpenSSL's hashed names (``5ad8a5d6.0``):
+    ``SSL_CERT_DIR``, else OpenSSL's built-in one. None when there is no such directory."""
+    import ssl
+
+    directory = os.environ.get("SSL_CERT_DIR") or ssl.get_default_verify_paths().openssl_capath
+    if not directory:
+        return None
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                stem, dot, suffix = entry.name.partition(".")
+                if dot and suffix.isdigit() and len(stem) == 8 and all(c in "0123456789abcdef" for c in stem):
+                    return directory
+    except OSError:
+        return None
+    return None
+
+
+def _is_verify_failure(error: BaseException) -> bool:
+    import ssl
+
+    current: BaseException | None = error
+    for _ in range(8):  # the exception and what it was raised from
+        if current is None:
+            return False
+        if isinstance(current, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _check_length(headers: Mapping[str, str], received: int) -> None:

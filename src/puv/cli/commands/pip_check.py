@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     import time
 
-    from puv.cli.commands.pip_compile import format_elapsed
+    from puv.cli.common import format_elapsed
     from puv.cli.commands.pip_freeze import find_interpreter, installed
     from puv.domain.installer.inspect import build_graph, diagnostics, load_packages
 

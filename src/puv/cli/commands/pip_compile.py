@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 
 # Shared with `pip install` / `pip sync` (re-exported here for callers of this module).
-from puv.cli.common import format_elapsed as format_elapsed
 from puv.cli.common import read_preferences as read_preferences
 from puv.cli.common import resolve_target as _target
 from puv.cli.common import resolved_line as resolved_line

@@ -152,7 +152,7 @@ def gather(args: argparse.Namespace, ctx: Context) -> list[RequirementSpec]:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     import time
 
-    from puv.cli.commands.pip_compile import format_elapsed
+    from puv.cli.common import format_elapsed
     from puv.cli.environment import find_destination, site_dirs
     from puv.domain.installer.site import list_installed
     from puv.domain.installer.uninstall import uninstall
