@@ -102,6 +102,16 @@ def test_color_always_never_and_no_color() -> None:
     assert "\x1b[" in forced.stderr
 
 
+def test_puv_color_decides_for_error_lines_too() -> None:
+    always = run_puv("cache", "clean", "bad name!", env={"PUV_COLOR": "always"})
+    assert always.code != 0 and "\x1b[" in always.stderr
+    never = run_puv("cache", "clean", "bad name!", env={"PUV_COLOR": "never", "FORCE_COLOR": "1"})
+    assert never.code != 0 and "\x1b[" not in never.stderr
+    # the command line wins over the environment
+    flag = run_puv("--color", "never", "cache", "clean", "bad name!", env={"PUV_COLOR": "always"})
+    assert "\x1b[" not in flag.stderr
+
+
 def test_bad_color_value_is_a_usage_error() -> None:
     result = run_puv("--color", "sometimes", "cache", "dir")
     assert result.code == 2

@@ -273,3 +273,16 @@ def test_help_does_not_import_the_resolver() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
+
+
+def test_missing_package_with_no_index_names_the_find_links_only(
+    tmp_path: Path, wheel_factory: WheelFactory
+) -> None:
+    wheel = wheel_factory("present", "1.0")
+    write(tmp_path / "requirements.in", "absent\n")
+    result = run_puv(
+        "pip", "compile", "requirements.in", "--no-index", "--find-links", str(wheel.parent), *TARGET, cwd=tmp_path
+    )
+    assert result.code == 1
+    assert "`absent` was not found in the --find-links locations (no index is used: --no-index)" in result.stderr
+    assert "package index" not in result.stderr

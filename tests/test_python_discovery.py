@@ -337,6 +337,30 @@ def test_not_found_lists_what_was_tried(tmp_path: Path) -> None:
     assert any("pyenv install 3.14" in hint for hint in error.hints)
 
 
+def test_not_found_for_a_name_says_where_the_name_was_looked_for(tmp_path: Path) -> None:
+    fake_python(tmp_path / "bin" / "python3", "3.11.1")
+    old = tmp_path / "home" / ".pyenv" / "versions" / "3.7.16" / "bin"
+    fake_python(old / "python3", "3.7.16")
+    environ = env_for(tmp_path, tmp_path / "bin", tmp_path / "other")
+    with pytest.raises(PythonNotFound) as info:
+        find_base_python(parse_request("nosuchpython"), environ=environ, cwd=tmp_path, cache_dir=None)
+    text = "\n".join(info.value.causes)
+    assert "`nosuchpython` on PATH" in text and str(tmp_path / "other") in text
+    assert "3.7.16" not in text  # old pyenv versions say nothing about a name
+
+
+def test_a_missing_virtual_env_is_named(tmp_path: Path) -> None:
+    environ = env_for(tmp_path, VIRTUAL_ENV=str(tmp_path / "gone"))
+    with pytest.raises(PythonNotFound) as info:
+        find_environment_python(parse_request(None), environ=environ, cwd=tmp_path, cache_dir=None)
+    assert f"VIRTUAL_ENV={tmp_path / 'gone'}: no such directory" in "\n".join(info.value.causes)
+    (tmp_path / "empty").mkdir()
+    environ = env_for(tmp_path, VIRTUAL_ENV=str(tmp_path / "empty"))
+    with pytest.raises(PythonNotFound) as info:
+        find_environment_python(parse_request(None), environ=environ, cwd=tmp_path, cache_dir=None)
+    assert "has no bin/python3 or bin/python" in "\n".join(info.value.causes)
+
+
 def test_base_python_skips_virtual_environments_on_path(tmp_path: Path) -> None:
     base = fake_python(tmp_path / "base" / "bin" / "python3", "3.12.1")
     venv = tmp_path / "venv"

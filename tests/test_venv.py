@@ -279,3 +279,10 @@ def test_activation_hint_follows_shell(tmp_path: Path) -> None:
     base = real_python("3.12")
     result = run_puv("venv", "e", "--python", str(base), cwd=tmp_path, env=puv_env(SHELL="/usr/bin/fish"))
     assert "Activate with: source e/bin/activate.fish" in result.stderr
+
+
+def test_activation_hint_for_a_name_that_starts_with_a_dash() -> None:
+    from puv.cli.commands.venv import activation_hint
+
+    assert activation_hint("-weird", {"SHELL": "/bin/bash"}) == "source ./-weird/bin/activate"
+    assert activation_hint("env", {"SHELL": "/bin/bash"}) == "source env/bin/activate"

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
 
 def _early_printer(rest: Sequence[str]) -> Printer:
-    color = "auto"
+    """The printer for errors: it must work before (and when) settings fail to load,
+    so it reads ``--color``, ``PUV_COLOR`` and ``-q`` itself."""
+    color = os.environ.get("PUV_COLOR", "auto")
+    if color not in ("auto", "always", "never"):
+        color = "auto"  # the settings loader reports the bad value
     for i, token in enumerate(rest):
         if token.startswith("--color="):
             color = token.split("=", 1)[1]

@@ -99,6 +99,8 @@ def activation_hint(path: str, environ: object) -> str:
     shell = ""
     if isinstance(environ, dict) or hasattr(environ, "get"):
         shell = os.path.basename(str(environ.get("SHELL", "") or ""))
+    if path.startswith("-"):
+        path = os.path.join(".", path)  # a shell would read `-name/bin/activate` as an option
     bin_dir = os.path.join(path, "bin")
     if shell == "fish":
         return f"source {_shell_quote(os.path.join(bin_dir, 'activate.fish'))}"

@@ -120,12 +120,17 @@ def _venv_executable(root: str) -> str | None:
     return None
 
 
-def _virtual_environments(environ: Mapping[str, str], cwd: Path) -> Iterator[Source]:
+def _virtual_environments(search: _Search, environ: Mapping[str, str], cwd: Path) -> Iterator[Source]:
     active = environ.get("VIRTUAL_ENV")
     if active:
-        exe = _venv_executable(os.path.join(str(cwd), active))
+        root = os.path.join(str(cwd), active)
+        exe = _venv_executable(root)
         if exe is not None:
             yield exe, "active virtual environment"
+        elif os.path.isdir(root):
+            search.note(f"VIRTUAL_ENV={active}: it has no bin/python3 or bin/python")
+        else:
+            search.note(f"VIRTUAL_ENV={active}: no such directory")
     directory = str(cwd)
     while True:
         root = os.path.join(directory, ".venv")
@@ -172,7 +177,7 @@ def _pyenv_versions(search: _Search, environ: Mapping[str, str]) -> Iterator[Sou
         keyed.append((version, entry))
     if other:
         search.note(f"pyenv versions {', '.join(sorted(other))} in {versions_dir}: do not match")
-    if unsupported:
+    if unsupported and request.kind != "name":
         search.note(f"pyenv versions {', '.join(sorted(unsupported))} in {versions_dir}: older than 3.8, not supported")
     keyed.sort(reverse=True)
     names = _names(request)
@@ -204,6 +209,12 @@ def _system_candidates(search: _Search, environ: Mapping[str, str], cwd: Path) -
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
                 yield candidate, "well-known location"
+    if search.request.kind == "name":  # nothing matched: say where the name was looked for
+        dirs = _path_dirs(environ)
+        shown = ", ".join(dirs[:4]) + (f", ... ({len(dirs)} directories)" if len(dirs) > 4 else "")
+        search.note(
+            f"`{names[0]}` on PATH ({shown or 'empty'}), in pyenv's versions and in {', '.join(_WELL_KNOWN_DIRS)}"
+        )
 
 
 def _through_shim(
@@ -345,7 +356,7 @@ def find_environment_python(
     if request.kind == "path":
         return _query_path(request, environ, cwd, cache)
     search = _Search(request, cache)
-    found = _first_match(search, _virtual_environments(environ, cwd), skip_venvs=False)
+    found = _first_match(search, _virtual_environments(search, environ, cwd), skip_venvs=False)
     if found is not None:
         return found
     if request.kind == "any" and not system:

@@ -238,6 +238,9 @@ def _not_found(name: NormalizedName, provider: PythonProvider, candidates: Candi
     if missing:
         asked = ", ".join(redact(url) for url in missing)
         return f"`{name}` was not found in the package index (asked: {asked})"
-    if not provider.index.sources.indexes and not provider.index.sources.find_links:
+    sources = provider.index.sources
+    if not sources.indexes and not sources.find_links:
         return f"`{name}` was not found: no index or --find-links location was given"
+    if not sources.indexes:
+        return f"`{name}` was not found in the --find-links locations (no index is used: --no-index)"
     return f"`{name}` was not found in the package index or the --find-links locations"
