@@ -5,6 +5,11 @@ HTTP client) are created on first use, so a command that needs neither never
 imports them. One context lives for one command run; there is no global one.
 Use it as a context manager: leaving it closes the HTTP client and removes the
 temporary cache of ``--no-cache``.
+
+From ``-v`` the HTTP client reports to a :class:`_NetworkLog`, which counts
+requests and bytes (one summary line at the end of the run); from ``-vv`` it also
+prints each request and retry, and the index client its cache decisions. At the
+default verbosity neither client is given an observer.
 """
 
 from __future__ import annotations
@@ -23,8 +28,30 @@ if TYPE_CHECKING:  # pragma: no cover
     from puv.domain.index.client import IndexClient
     from puv.io.archive import UnpackLimits
     from puv.io.cache import Cache
-    from puv.io.http import HttpClient
+    from puv.io.http import HttpClient, HttpEvent
     from puv.settings import Settings
+
+
+class _NetworkLog:
+    """The HTTP client's observer from ``-v``: counts completed requests and body bytes;
+    from ``-vv`` also prints one TRACE line per request and per retry. Called from
+    worker threads."""
+
+    def __init__(self, printer: Printer) -> None:
+        import threading
+
+        self._printer = printer
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.received = 0
+
+    def __call__(self, event: HttpEvent) -> None:
+        if event.kind == "response":
+            with self._lock:
+                self.requests += 1
+                self.received += event.size
+        if self._printer.verbosity >= 2:
+            self._printer.trace(event.describe())
 
 
 class Context:
@@ -50,6 +77,7 @@ class Context:
         self._closers: list[Any] = []
         self._http: HttpClient | None = None
         self._index: IndexClient | None = None
+        self._network_log: _NetworkLog | None = None
 
     def cache_root(self) -> Path:
         """Where the cache is (without creating it); ``--no-cache`` makes a temporary one."""
@@ -96,7 +124,9 @@ class Context:
                 user_agent=f"puv/{__version__}",
                 credential_urls=credential_urls,
             )
-            self._http = HttpClient(options)
+            if self.printer.verbosity >= 1:
+                self._network_log = _NetworkLog(self.printer)
+            self._http = HttpClient(options, on_event=self._network_log)
             self.on_close(self._http.close)
         return self._http
 
@@ -130,7 +160,12 @@ class Context:
                 settings.index_strategy,
             )
             self._index = IndexClient(
-                self.http(), self.cache(), sources, offline=settings.offline, refresh=refresh
+                self.http(),
+                self.cache(),
+                sources,
+                offline=settings.offline,
+                refresh=refresh,
+                trace=self.printer.trace if self.printer.verbosity >= 2 else None,
             )
         return self._index
 
@@ -146,6 +181,12 @@ class Context:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        log = self._network_log
+        if exc_type is None and log is not None and log.requests:
+            from puv.io.http import format_size
+
+            plural = "" if log.requests == 1 else "s"
+            self.printer.debug(f"Made {log.requests} HTTP request{plural}, downloaded {format_size(log.received)}")
         for closer in reversed(self._closers):
             closer()
         if self._temp_cache is not None:

@@ -7,6 +7,7 @@ conventions; ``auto`` means colour only when the stream is a terminal.
 
 from __future__ import annotations
 
+import _thread  # built in and loaded at start already (threading is not)
 import sys
 
 from puv.errors import InputError, PuvError
@@ -42,15 +43,17 @@ def use_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
 
 class Printer:
     """Writes user-facing lines. ``verbosity``: -2 silent (``-qq``: no command
-    output on stdout either, as uv), -1 quiet, 0 normal, 1+ verbose. Errors are
-    always written.
+    output on stdout either, as uv), -1 quiet, 0 normal, 1 verbose (``-v``:
+    :meth:`debug` lines), 2+ very verbose (``-vv``: :meth:`trace` lines too). Errors
+    are always written. Lines on ``err`` are written whole, one at a time, whichever
+    thread writes them (worker threads report requests at ``-vv``).
 
     ``err`` and ``out`` default to the process's ``sys.stderr`` / ``sys.stdout``
     at construction. A plain class, not a ``@dataclass``: every command builds
     one, and ``dataclasses`` imports ``inspect``, a large share of start-up.
     """
 
-    __slots__ = ("verbosity", "color", "err", "out")
+    __slots__ = ("verbosity", "color", "err", "out", "_lock")
 
     def __init__(
         self,
@@ -63,6 +66,7 @@ class Printer:
         self.color = color
         self.err: TextIO = sys.stderr if err is None else err
         self.out: TextIO = sys.stdout if out is None else out
+        self._lock = _thread.allocate_lock()
 
     def __repr__(self) -> str:
         return f"Printer(verbosity={self.verbosity!r}, color={self.color!r}, err={self.err!r}, out={self.out!r})"
@@ -73,10 +77,15 @@ class Printer:
         codes = ";".join(_CODES[s] for s in styles)
         return f"\x1b[{codes}m{text}\x1b[0m"
 
+    def _line(self, text: str) -> None:
+        """Write ``text`` (whole lines) to ``err`` without interleaving with other threads."""
+        with self._lock:
+            self.err.write(text)
+
     def status(self, message: str) -> None:
         """A status line (``Resolved 3 packages in 12ms``); hidden by ``-q``."""
         if self.verbosity >= 0:
-            self.err.write(message + "\n")
+            self._line(message + "\n")
 
     def stdout(self, text: str) -> None:
         """Command output proper (compile results, freeze, ``cache dir``); hidden by ``-qq``."""
@@ -85,14 +94,22 @@ class Printer:
 
     def warn(self, message: str) -> None:
         if self.verbosity >= 0:
-            self.err.write(f"{self.style('warning', 'bold', 'yellow')}: {message}\n")
+            self._line(f"{self.style('warning', 'bold', 'yellow')}: {message}\n")
 
     def debug(self, message: str, level: int = 1) -> None:
+        """A ``DEBUG`` line, shown from ``-v`` (or from verbosity ``level``)."""
         if self.verbosity >= level:
-            self.err.write(self.style(f"DEBUG {message}", "dim") + "\n")
+            self._line(self.style(f"DEBUG {message}", "dim") + "\n")
+
+    def trace(self, message: str) -> None:
+        """A ``TRACE`` line, shown from ``-vv``: each HTTP request, retry and cache
+        decision. Safe to call from worker threads."""
+        if self.verbosity >= 2:
+            self._line(self.style(f"TRACE {message}", "dim") + "\n")
 
     def error(self, error: PuvError) -> None:
-        """Render an error: shown even with ``-q``."""
+        """Render an error: shown even with ``-q``. Not behind the lock: the main thread's
+        last word never waits for a worker thread that is still writing."""
         self.err.write(render_error(error, self.style))
 
 

@@ -10,8 +10,10 @@ from typing import Any, TextIO
 
 
 def wants_progress(stream: TextIO, verbosity: int) -> bool:
+    """Whether to draw a bar: on a terminal, neither quieted nor at ``-vv`` (whose
+    per-request TRACE lines, written from worker threads, would tear the bar)."""
     isatty = getattr(stream, "isatty", None)
-    return verbosity >= 0 and bool(isatty and isatty())
+    return 0 <= verbosity < 2 and bool(isatty and isatty())
 
 
 class DownloadProgress:

@@ -34,6 +34,10 @@ It provides:
 
 Credentials never appear in any message: every URL in an error goes through
 :func:`redact`.
+
+An optional ``on_event`` observer (the command layer passes one at ``-v``/``-vv``)
+hears of every completed request and every retry as an :class:`HttpEvent`, whose
+URL is already redacted; without one the client does no extra work.
 """
 
 from __future__ import annotations
@@ -113,6 +117,55 @@ class Response:
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True)
+class HttpEvent:
+    """What an ``on_event`` observer of :class:`HttpClient` hears (from any thread).
+
+    ``kind`` is ``"response"`` when one HTTP exchange completed: ``status``,
+    ``elapsed`` seconds, ``size`` (body bytes received, decoded) and ``redirect``
+    (the URL followed next, for a redirect). It is ``"retry"`` when an attempt
+    failed and another follows after ``delay`` seconds: ``reason`` says why,
+    ``attempt`` is the number of the next attempt out of ``attempts``. ``url`` and
+    ``redirect`` never carry credentials.
+    """
+
+    kind: str
+    method: str
+    url: str
+    status: int = 0
+    elapsed: float = 0.0
+    size: int = 0
+    redirect: str | None = None
+    reason: str = ""
+    attempt: int = 0
+    attempts: int = 0
+    delay: float = 0.0
+
+    def describe(self) -> str:
+        """One line for a person: ``GET <url> 200 in 12 ms, 3.4 KiB``."""
+        if self.kind == "retry":
+            return (
+                f"Retrying {self.method} {self.url} in {self.delay:.2f} s "
+                f"(attempt {self.attempt} of {self.attempts}): {self.reason}"
+            )
+        line = f"{self.method} {self.url} {self.status} in {self.elapsed * 1000:.0f} ms, {format_size(self.size)}"
+        if self.redirect is not None:
+            line += f", redirected to {self.redirect}"
+        return line
+
+
+def format_size(size: int) -> str:
+    """``512 B``, ``3.4 KiB``, ``12.0 MiB``."""
+    if size < 1024:
+        return f"{size} B"
+    value = size / 1024
+    for unit in ("KiB", "MiB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
 
 
 def options_from_environ(environ: Mapping[str, str], **kwargs: Any) -> HttpOptions:
@@ -465,7 +518,11 @@ _ORIGIN_BOUND_HEADERS = frozenset({"authorization", "cookie", "proxy-authorizati
 
 
 class HttpClient:
-    """A pooled, retrying HTTP client. Thread-safe; one per run."""
+    """A pooled, retrying HTTP client. Thread-safe; one per run.
+
+    ``on_event``, when given, is called with an :class:`HttpEvent` after every HTTP
+    exchange and before every retry, from the thread that made the request.
+    """
 
     def __init__(
         self,
@@ -473,8 +530,11 @@ class HttpClient:
         *,
         sleep: Callable[[float], None] = time.sleep,
         resolver: HostResolver | None = None,
+        on_event: Callable[[HttpEvent], None] | None = None,
     ) -> None:
         self.options = options
+        # Told of every completed request and retry (see HttpEvent); None: nobody listens.
+        self._on_event = on_event
         self.resolver = resolver if resolver is not None else HostResolver()
         self._credentials = _Credentials(options)
         self._sleep = sleep
@@ -562,6 +622,9 @@ class HttpClient:
                 ) from None
             except retryable as error:
                 if _is_verify_failure(error) and self._use_whole_store():
+                    if self._on_event is not None:
+                        self._retried(clean, attempt, 0.0, "certificate not verified with the system CA "
+                                      "directory; trying the whole system bundle", again=True)
                     continue  # the same attempt again, trusting the whole bundle
                 if attempt >= self.options.retries:
                     raise NetworkError(
@@ -569,7 +632,10 @@ class HttpClient:
                         causes=[_describe(error)],
                         hints=_hints_for(error),
                     ) from None
-                self._sleep(self._backoff(attempt))
+                delay = self._backoff(attempt)
+                if self._on_event is not None:
+                    self._retried(clean, attempt, delay, _retry_reason(error))
+                self._sleep(delay)
                 attempt += 1
                 continue
             if response.status in RETRY_STATUSES:
@@ -579,13 +645,32 @@ class HttpClient:
                         f"after {attempt + 1} attempts",
                         hints=["the server may be overloaded; try again later"],
                     )
-                delay = _retry_after(response.header("retry-after"))
-                if delay is None:
-                    delay = self._backoff(attempt)
-                self._sleep(min(delay, _MAX_RETRY_AFTER))
+                asked = _retry_after(response.header("retry-after"))
+                delay = min(self._backoff(attempt) if asked is None else asked, _MAX_RETRY_AFTER)
+                if self._on_event is not None:
+                    reason = f"HTTP {response.status}" + ("" if asked is None else " with Retry-After")
+                    self._retried(clean, attempt, delay, reason)
+                self._sleep(delay)
                 attempt += 1
                 continue
             return response
+
+    def _retried(self, url: str, attempt: int, delay: float, reason: str, *, again: bool = False) -> None:
+        """Tell the observer that attempt ``attempt`` (0-based) failed and another follows
+        (``again``: the same attempt is made once more)."""
+        assert self._on_event is not None
+        total = self.options.retries + 1
+        self._on_event(
+            HttpEvent(
+                "retry",
+                "GET",
+                redact(url),
+                reason=reason,
+                attempt=attempt + (1 if again else 2),
+                attempts=total,
+                delay=delay,
+            )
+        )
 
     def _use_whole_store(self) -> bool:
         """After a verification failure: trust the whole system bundle from now on.
@@ -627,11 +712,26 @@ class HttpClient:
             else:
                 request_headers = {k: v for k, v in headers.items() if k.lower() not in _ORIGIN_BOUND_HEADERS}
                 creds = self._credentials.lookup(current)
-            response = self._once(current, request_headers, creds, sink, on_bytes)
+            started = time.perf_counter() if self._on_event is not None else 0.0
+            response, size = self._once(current, request_headers, creds, sink, on_bytes)
             location = response.header("location")
+            target: str | None = None
             if response.status in _REDIRECT_STATUSES and location:
                 # Userinfo in a Location header is never used (nor shown).
                 target, _ = split_credentials(urljoin(current, location.strip()))
+            if self._on_event is not None:
+                self._on_event(
+                    HttpEvent(
+                        "response",
+                        "GET",
+                        redact(current),
+                        status=response.status,
+                        elapsed=time.perf_counter() - started,
+                        size=size,
+                        redirect=None if target is None else redact(target),
+                    )
+                )
+            if target is not None:
                 if urlsplit(target).scheme.lower() not in ("http", "https"):
                     raise NetworkError(
                         f"{redact(current)} redirected to an unsupported URL {redact(target)}"
@@ -648,7 +748,8 @@ class HttpClient:
         creds: tuple[str, str] | None,
         sink: BinaryIO | None,
         on_bytes: Callable[[int], None] | None,
-    ) -> Response:
+    ) -> tuple[Response, int]:
+        """One HTTP exchange: the response and the number of body bytes received."""
         request_headers = {"User-Agent": self.options.user_agent, "Accept-Encoding": "gzip"}
         # Caller headers win (case-insensitively: "accept-encoding" replaces the default).
         for name, value in headers.items():
@@ -689,14 +790,15 @@ class HttpClient:
                 body = b""
             else:
                 body = raw.read()
-                _check_length(response_headers, len(body))
+                total = len(body)
+                _check_length(response_headers, total)
             complete = True
         finally:
             if not complete:
                 # Never hand a connection with unread bytes back to the pool.
                 raw.close()
             raw.release_conn()
-        return Response(url=url, status=status, headers=response_headers, body=body)
+        return Response(url=url, status=status, headers=response_headers, body=body), total
 
     def _pool_for(self, url: str) -> Any:
         parts = urlsplit(url)
@@ -869,6 +971,16 @@ def _describe(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     # urllib3 messages can embed URLs: strip any userinfo.
     return re.sub(r"//[^/@\s]+@", "//****@", text)
+
+
+def _retry_reason(error: BaseException) -> str:
+    """Why an attempt failed, short: urllib3's ``<... object at 0x...>: `` prefixes dropped."""
+    import re
+
+    text = re.sub(r"<[^<>]* object at 0x[0-9a-fA-F]+>: ", "", _describe(error))
+    if isinstance(error, _Truncated):
+        return f"truncated body ({text})"
+    return text if text.startswith(type(error).__name__) else f"{type(error).__name__}: {text}"
 
 
 def _url2pathname(path: str) -> str:

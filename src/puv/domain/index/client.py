@@ -13,6 +13,10 @@
 
 Every page and every metadata file is fetched at most once per run, even when
 many threads ask at the same time.
+
+An optional ``trace`` callable hears one line per page and per metadata read:
+served from the cache or fetched, and how (the command layer prints them at
+``-vv``; this layer never prints).
 """
 
 from __future__ import annotations
@@ -159,12 +163,14 @@ class IndexClient:
         *,
         offline: bool = False,
         refresh: bool | frozenset[str] = False,
+        trace: Callable[[str], None] | None = None,
     ) -> None:
         self.http = http
         self.cache = cache
         self.sources = sources
         self.offline = offline
-        self._pages = PageStore(http, cache, offline=offline, refresh=refresh)
+        self._trace = trace
+        self._pages = PageStore(http, cache, offline=offline, refresh=refresh, trace=trace)
         self._once = _Once()
         # Requires-Dist / Requires-Python texts parsed this run (see parse_metadata):
         # hundreds of versions of one project repeat the same lines.
@@ -258,31 +264,40 @@ class IndexClient:
             )
         path = self._metadata_cache_path(project, file)
         cached = read_or_none(path) if path is not None else None
+        damaged = False
         if cached is not None:
             try:
                 metadata = parse_metadata(cached, source=file.filename, parsed=self._parsed)
                 _check_identity(metadata, file)
+                if self._trace is not None:
+                    self._trace(f"Metadata of {file.filename}: from the cache, no request")
                 return metadata
             except MetadataError:
-                pass  # a damaged cache entry is a miss: fetch again and replace it
-        raw = self._fetch_metadata(project, file)
+                damaged = True  # a damaged cache entry is a miss: fetch again and replace it
+        raw, how = self._fetch_metadata(project, file)
+        if self._trace is not None:
+            self._trace(f"Metadata of {file.filename}: {'cache entry damaged, ' if damaged else ''}{how}")
         metadata = parse_metadata(raw, source=file.filename, parsed=self._parsed)
         _check_identity(metadata, file)
         if path is not None and self.cache is not None:
             write_atomic(self.cache, path, raw)
         return metadata
 
-    def _fetch_metadata(self, project: str, file: DistFile) -> bytes:
+    def _fetch_metadata(self, project: str, file: DistFile) -> tuple[bytes, str]:
+        """The METADATA bytes of ``file`` and how they were obtained (for ``trace``)."""
         if file.url.startswith("file:"):
-            return _metadata_from_blob(file_url_path(file.url).read_bytes(), file.filename)
+            return _metadata_from_blob(file_url_path(file.url).read_bytes(), file.filename), "read from the local file"
+        missing = ""
         if file.has_core_metadata:
             response = self.http.get(file.metadata_url)
             if response.status == 200:
                 _check_digests(response.body, file.core_metadata or (), f"metadata of {file.filename}")
-                return response.body
-        return self._metadata_by_ranges(file)
+                return response.body, "fetched the metadata file (PEP 658)"
+            missing = f"no metadata file (HTTP {response.status}), "
+        raw, how = self._metadata_by_ranges(file)
+        return raw, missing + how
 
-    def _metadata_by_ranges(self, file: DistFile) -> bytes:
+    def _metadata_by_ranges(self, file: DistFile) -> tuple[bytes, str]:
         """METADATA of a remote wheel with range requests: the tail (the end of central
         directory record and, in most wheels, the whole directory), then the member.
 
@@ -293,13 +308,15 @@ class IndexClient:
         first = self.http.get(file.url, headers={"Range": f"bytes=-{zd.TAIL_GUESS}", "Accept-Encoding": "identity"})
         if first.status == 200:
             _check_digests(first.body, file.hashes, file.filename)
-            return _metadata_from_blob(first.body, file.filename)
+            how = "fetched the whole file (the server ignored the range request)"
+            return _metadata_from_blob(first.body, file.filename), how
         if first.status != 206:
             raise NetworkError(f"cannot fetch {redact(file.url)} (HTTP {first.status})")
         total = _content_range_total(first.header("content-range"))
         tail_offset = total - len(first.body) if total is not None else 0
         directory = zd.find_directory(first.body, tail_offset)
         member: zd.Member | None = None
+        requests = 1
         if directory.offset >= tail_offset:
             start = directory.offset - tail_offset
             listing = first.body[start : start + directory.size]
@@ -310,6 +327,7 @@ class IndexClient:
                 member = _metadata_entry_in_part(first.body[:end], file.filename)
             if member is None:
                 listing = self._range(file, directory.offset, directory.size)
+                requests += 1
                 member = zd.find_metadata_member(zd.parse_directory(listing), file.filename)
         # The local header's extra field may differ from the central one: ask for slack.
         want = zd.LOCAL_HEADER_SIZE + len(member.name.encode()) + 1024 + member.compressed_size
@@ -317,7 +335,9 @@ class IndexClient:
             local = first.body[member.header_offset - tail_offset :]
         else:
             local = self._range(file, member.header_offset, want)
-        return zd.extract(member, local)
+            requests += 1
+        how = f"fetched with {requests} range request{'' if requests == 1 else 's'}"
+        return zd.extract(member, local), how
 
     def _range(self, file: DistFile, offset: int, length: int) -> bytes:
         response = self.http.get(

@@ -13,6 +13,9 @@ file with the rest, decoded only for the files that are used.
 Modes: normal (fresh entries are used as they are, stale ones revalidated),
 refresh (every entry is revalidated) and offline (entries are used whatever
 their age; a missing entry is an error naming what is missing).
+
+An optional ``trace`` callable hears one line per page: the cache decision and
+what came of it (the command layer prints it at ``-vv``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import marshal
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -126,6 +129,17 @@ def _max_age(response: Response) -> float:
     return 0.0
 
 
+def _outcome(status: int, revalidating: bool) -> str:
+    """What a page request's ``status`` meant, for a trace line."""
+    if status == 304:
+        return "not modified (304), cached page kept"
+    if status == 200:
+        return "changed, fetched again (200)" if revalidating else "fetched (200)"
+    if status == 404:
+        return "not on this index (404)"
+    return f"HTTP {status}"
+
+
 @dataclass(frozen=True)
 class _Entry:
     etag: str | None
@@ -145,11 +159,13 @@ class PageStore:
         *,
         offline: bool = False,
         refresh: bool | frozenset[str] = False,
+        trace: Callable[[str], None] | None = None,
     ) -> None:
         self._http = http
         self._cache = cache
         self._offline = offline
         self._refresh = refresh
+        self._trace = trace
 
     def _path(self, index_url: str, project: str) -> Path | None:
         if self._cache is None:
@@ -200,11 +216,22 @@ class PageStore:
         entry = self._load(path)
         url = project_url(index_url, project)
         local = url.startswith("file:")
+        trace = self._trace
+        reason = "local index" if local else "not in the cache"  # for ``trace``
         if entry is not None and not local:
-            if self._offline or (time.time() < entry.fresh_until and not self._must_revalidate(project)):
+            now = time.time()
+            if self._offline or (now < entry.fresh_until and not self._must_revalidate(project)):
                 entry = self._read(entry)
                 if entry is not None:
+                    if trace is not None:
+                        fresh = "--offline" if self._offline else f"fresh for {entry.fresh_until - now:.0f} s more"
+                        trace(f"Page `{project}` at {redact(url)}: from the cache ({fresh}), no request")
                     return self._result(index_url, entry, from_cache=True)
+                reason = "cached page damaged"
+            elif now < entry.fresh_until:
+                reason = "cached page fresh but --refresh"
+            else:
+                reason = f"cached page stale (expired {now - entry.fresh_until:.0f} s ago)"
         if self._offline and not local:
             raise NetworkError(
                 f"`{project}` is not in the cache and network access is disabled (--offline)",
@@ -219,9 +246,16 @@ class PageStore:
                     headers["If-None-Match"] = entry.etag
                 if entry.last_modified:
                     headers["If-Modified-Since"] = entry.last_modified
+                reason += ", revalidating"
+            else:
+                reason = "cached page damaged"
         else:
+            if entry is not None and not local:
+                reason += " without validators"
             entry = None  # without validators the entry cannot be revalidated: not read at all
         response = self._http.get(url, headers=headers)
+        if trace is not None:
+            trace(f"Page `{project}` at {redact(url)}: {reason}: {_outcome(response.status, entry is not None)}")
         if response.status == 304 and entry is not None:
             entry = _Entry(
                 entry.etag, entry.last_modified, time.time() + _max_age(response), entry.page, entry.parsed
