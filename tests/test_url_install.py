@@ -207,3 +207,58 @@ def test_sync_passes_config_settings_and_no_build_isolation(tmp_path: Path) -> N
     bad = puv(venv, "pip", "sync", "requirements.txt", "--no-index", "-C", "novalue")
     assert bad.code == 2, bad
     assert "invalid --config-settings value" in bad.stderr
+
+
+# ------------------------------------------------------------------------ #subdirectory=
+
+
+def _monorepo(tmp_path: Path) -> tuple[Path, Path]:
+    """A directory whose `pkg/` holds a project, and the same tree as `mono-1.0.tar.gz`."""
+    import tarfile
+
+    root = tmp_path / "mono-1.0"
+    make_project(root / "pkg", "pkg", "1.0")
+    (root / "README").write_text("not a project at the top\n")
+    archive = tmp_path / "mono-1.0.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(root, arcname="mono-1.0")
+    return root, archive
+
+
+@pytest.mark.parametrize("kind", ["local-archive", "local-directory", "served-archive"])
+def test_a_subdirectory_fragment_builds_that_directory(tmp_path: Path, index_server: IndexServer, kind: str) -> None:
+    root, archive = _monorepo(tmp_path)
+    if kind == "local-archive":
+        url = archive.as_uri()
+    elif kind == "local-directory":
+        url = root.as_uri()
+    else:
+        index_server.publish_all([archive])
+        url = index_server.file_url(archive.name)
+    venv = make_venv(tmp_path / "venv")
+    result = puv(venv, "pip", "install", f"pkg @ {url}#subdirectory=pkg", "--no-index")
+    assert result.code == 0, result
+    assert " + pkg==1.0" in result.stderr
+    assert python(venv, "import pkg; print(pkg.__name__)") == "pkg"
+    (record,) = site(venv).glob("pkg-1.0.dist-info/direct_url.json")
+    recorded = json.loads(record.read_text())
+    assert recorded["url"] == url and recorded["subdirectory"] == "pkg"
+    assert puv(venv, "pip", "freeze").stdout == f"pkg @ {url}#subdirectory=pkg\n"
+    again = puv(venv, "pip", "install", f"pkg @ {url}#subdirectory=pkg", "--no-index")
+    assert again.code == 0 and "+ pkg" not in again.stderr, again
+    (tmp_path / "requirements.in").write_text(f"pkg @ {url}#subdirectory=pkg\n")
+    compiled = run_puv("pip", "compile", "requirements.in", "--no-index", "--python", PYTHON, "--no-header",
+                       "--no-annotate", cwd=tmp_path)
+    assert compiled.code == 0, compiled
+    assert compiled.stdout == f"pkg @ {url}#subdirectory=pkg\n"
+
+
+@pytest.mark.parametrize("subdirectory", ["missing", "../mono-1.0"])
+def test_a_bad_subdirectory_is_an_error_naming_it(tmp_path: Path, subdirectory: str) -> None:
+    root, archive = _monorepo(tmp_path)
+    venv = make_venv(tmp_path / "venv")
+    for url in (archive.as_uri(), root.as_uri()):
+        result = puv(venv, "pip", "install", f"pkg @ {url}#subdirectory={subdirectory}", "--no-index")
+        assert result.code != 0, result
+        assert f"the subdirectory `{subdirectory}` does not exist" in result.stderr
+    assert not list(site(venv).glob("pkg*"))

@@ -91,6 +91,21 @@ def local_source(spec: RequirementSpec) -> Path | None:
     return None
 
 
+def _inside(directory: Path, subdirectory: str, requirement: str) -> Path:
+    """``directory/subdirectory`` when it is a directory inside ``directory``."""
+    from pathlib import PurePosixPath
+
+    from puv.errors import InputError
+
+    path = directory / subdirectory
+    if ".." in PurePosixPath(subdirectory).parts or subdirectory.startswith("/") or not path.is_dir():
+        raise InputError(
+            f"the subdirectory `{subdirectory}` does not exist in {directory}",
+            hints=[f"check #subdirectory= in `{requirement}`"],
+        )
+    return path
+
+
 def file_url_path(url: str) -> Path:
     """The local path of a ``file:`` URL (percent-decoded once)."""
     from pathlib import Path
@@ -200,14 +215,20 @@ class BuildSession:
         """The local directory or archive to build for a direct requirement."""
         from puv.errors import BuildError
 
+        from puv.domain.resolver.build_context import url_subdirectory
+
         source = local_source(spec)
-        if source is not None:
+        subdirectory = url_subdirectory(spec.url) if source is not None and spec.url else None
+        if source is not None and subdirectory is not None and source.is_dir():
+            return _inside(source, subdirectory, str(spec))
+        if source is not None and subdirectory is None:
             if spec.url is not None and "#" in spec.url and source.is_file():
                 # ``name @ file:///x.tar.gz#sha256=...``: the URL's hash holds for a local file too
                 from puv.domain.sources.archives import check_local_archive
 
                 check_local_archive(spec.url, spec.hashes)
             return source
+        # Remote sources, and local archives with a #subdirectory= (unpacked like remote ones).
         if self.fetch is None:
             raise BuildError(
                 f"`{spec}` needs a build from a remote source, and remote sources are not fetched here",
@@ -330,7 +351,12 @@ class BuildSession:
                     f"{item.desired.name}=={item.desired.version} needs a build from `{url}`, "
                     "which was not fetched during the resolution",
                 )
+            from puv.domain.resolver.build_context import url_subdirectory
+
             source = fetched.path if fetched is not None else file_url_path(url)
+            subdirectory = url_subdirectory(item.direct_url) if fetched is None else None
+            if subdirectory is not None and source.is_dir():
+                source = _inside(source, subdirectory, item.direct_url)
             direct_json = fetched.direct_url if fetched is not None else None
             label = f"{item.desired.name} @ {item.direct_url}"
             self.check_allowed(item.desired.name, item.direct_url)

@@ -274,25 +274,13 @@ def _hashes_of(specs: Sequence[RequirementSpec]) -> dict[str, tuple[tuple[str, s
     return {name: tuple(dict.fromkeys(values)) for name, values in found.items()}
 
 
-def _bare_url(url: str) -> str:
-    """A direct URL without its fragment (a git URL pinned to a commit keeps its
-    ``#subdirectory=``, as ``direct_url.json`` records it too)."""
-    from puv.primitives.requirement_spec import is_vcs_url
-
-    if is_vcs_url(url) and "#subdirectory=" in url and "&" not in url.partition("#")[2]:
-        return url
-    return url.partition("#")[0]
-
-
 def spec_direct_url(spec: RequirementSpec) -> str | None:
-    """The PEP 610 URL a direct requirement installs from (a path becomes ``file://``)."""
-    if spec.url is not None:
-        return _bare_url(spec.url)
-    if spec.path is not None:
-        from pathlib import Path
+    """The URL a direct requirement installs from (see ``build_context.direct_url``)."""
+    if spec.url is None and spec.path is None:
+        return None
+    from puv.domain.resolver.build_context import direct_url
 
-        return Path(spec.path).expanduser().resolve().as_uri()
-    return None
+    return direct_url(spec)
 
 
 def change_line(ctx: Context, change: Change) -> str:
@@ -572,13 +560,15 @@ def _apply(
                     hints=[f"`{dist.name}` is a dependency; add `{dist.name}=={dist.version}` with its --hash to the requirements"],
                 )
 
+    from puv.domain.resolver.build_context import bare_url
+
     editables = {spec_direct_url(spec) for spec in inputs.requirements if spec.editable}
     installed_by_name: dict[str, InstalledDist] = {}
     for present in installed:
         installed_by_name.setdefault(present.canonical_name, present)
     desired: list[Desired] = []
     for dist in resolution.sorted():
-        url = _bare_url(dist.url) if dist.url else None
+        url = bare_url(dist.url) if dist.url else None
         desired.append(
             Desired(
                 str(dist.name),
@@ -697,7 +687,7 @@ def _changed_project(present: InstalledDist | None, url: str | None) -> bool:
     project's pyproject.toml / setup.py / setup.cfg changed since (rebuild it)."""
     if present is None or url is None or present.direct_url is None:
         return False
-    if present.direct_url.kind != "dir" or present.direct_url.url != url:
+    if present.direct_url.kind != "dir" or present.direct_url.display() != url:
         return False  # another source: the plan replaces it anyway
     from puv.domain.installer.operation import local_project_current
 

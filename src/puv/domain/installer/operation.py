@@ -226,10 +226,17 @@ def prepare(
 
 def direct_url_json(url: str, sha256: str, *, info: str = "archive", editable: bool = False) -> dict[str, Any]:
     """PEP 610 ``direct_url.json`` for a wheel installed from ``url`` (an archive
-    with ``sha256``, or ``info="dir"``: a local project directory, maybe editable)."""
+    with ``sha256``, or ``info="dir"``: a local project directory, maybe editable).
+    A ``#subdirectory=`` of ``url`` becomes the ``subdirectory`` key."""
+    url, _, subdirectory = url.partition("#subdirectory=")
+    data: dict[str, Any] = {"url": url}
     if info == "dir":
-        return {"url": url, "dir_info": {"editable": True} if editable else {}}
-    return {"url": url, "archive_info": {"hash": f"sha256={sha256}", "hashes": {"sha256": sha256}}}
+        data["dir_info"] = {"editable": True} if editable else {}
+    else:
+        data["archive_info"] = {"hash": f"sha256={sha256}", "hashes": {"sha256": sha256}}
+    if subdirectory:
+        data["subdirectory"] = subdirectory
+    return data
 
 
 def item_direct_url(item: InstallItem, sha256: str) -> dict[str, Any] | None:
@@ -609,7 +616,7 @@ def _check_root(check: _Check, spec: Any, direct_url_of: Callable[[Any], str | N
                 return False
             return _check_dist(check, name, spec.extras, check_version=None)
         wanted = direct_url_of(spec) if direct_url_of is not None else None
-        if wanted is None or dist is None or dist.direct_url is None or dist.direct_url.url != wanted:
+        if wanted is None or dist is None or dist.direct_url is None or dist.direct_url.display() != wanted:
             return False
         if dist.direct_url.kind == "dir" and not local_project_current(dist):
             return False
@@ -627,7 +634,7 @@ def local_project_current(dist: InstalledDist) -> bool:
     direct = dist.direct_url
     if direct is None or direct.kind != "dir":
         return True
-    return cache_info_current(dist.read_bytes(CACHE_INFO_FILE), direct.url)
+    return cache_info_current(dist.read_bytes(CACHE_INFO_FILE), direct.url, direct.subdirectory)
 
 
 def _git_parts(url: str) -> tuple[str, str | None, str | None]:

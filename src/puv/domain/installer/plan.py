@@ -138,13 +138,16 @@ def _url_of(installed: Any) -> str | None:
         return None
     if isinstance(direct, dict):
         url = direct.get("url")
+        subdirectory = direct.get("subdirectory")
+        if isinstance(url, str) and isinstance(subdirectory, str) and subdirectory:
+            return f"{url}#subdirectory={subdirectory}"
         return url if isinstance(url, str) else None
-    if getattr(direct, "kind", None) == "vcs":
-        # ``git+URL@<commit>[#subdirectory=...]``: what a resolved VCS pin looks like.
-        display = getattr(direct, "display", None)
-        if callable(display):
-            text = display()
-            return text if isinstance(text, str) else None
+    # ``git+URL@<commit>[#subdirectory=...]`` for VCS, ``URL[#subdirectory=...]``
+    # otherwise: what a resolved direct pin looks like.
+    display = getattr(direct, "display", None)
+    if callable(display):
+        text = display()
+        return text if isinstance(text, str) else None
     url = getattr(direct, "url", None)
     return url if isinstance(url, str) else None
 

@@ -396,12 +396,15 @@ def file_url_directory(url: str) -> str | None:
     return unquote(path)
 
 
-def cache_info_current(recorded: bytes | None, url: str) -> bool:
+def cache_info_current(recorded: bytes | None, url: str, subdirectory: str | None = None) -> bool:
     """Whether ``recorded`` (an installed ``puv_cache.json``, None when absent) still
-    matches the project directory at ``url``. A non-``file:`` URL has nothing to compare."""
+    matches the project directory at ``url`` (its ``subdirectory``, when given). A
+    non-``file:`` URL has nothing to compare."""
     directory = file_url_directory(url)
     if directory is None:
         return True
+    if subdirectory:
+        directory = os.path.join(directory, subdirectory)
     if recorded is None:
         return False
     import json

@@ -35,9 +35,28 @@ class BuildContext(Protocol):
 
 
 def direct_url(spec: RequirementSpec) -> str:
-    """The PEP 610 URL of a direct requirement (a path becomes an absolute ``file://`` URL, no fragment)."""
+    """The URL that identifies a direct requirement: a path becomes an absolute
+    ``file://`` URL; of the fragment only ``#subdirectory=`` stays (hashes and
+    ``egg=`` go), since two subdirectories of one archive or repository are two
+    different projects. ``direct_url.json`` keeps it as its ``subdirectory`` key."""
     if spec.url is not None:
-        return spec.url.partition("#")[0]
+        return bare_url(spec.url)
     from pathlib import Path
 
     return Path(spec.path or ".").expanduser().resolve().as_uri()
+
+
+def bare_url(url: str) -> str:
+    """``url`` without its fragment, except a ``subdirectory=`` part (see :func:`direct_url`)."""
+    base, _, fragment = url.partition("#")
+    for item in fragment.split("&") if fragment else ():
+        key, _, value = item.partition("=")
+        if key.strip().lower() == "subdirectory" and value.strip():
+            return f"{base}#subdirectory={value.strip()}"
+    return base
+
+
+def url_subdirectory(url: str) -> str | None:
+    """The ``subdirectory=`` of a URL's fragment, if any."""
+    base = bare_url(url)
+    return base.partition("#subdirectory=")[2] or None
