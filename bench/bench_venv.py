@@ -20,12 +20,16 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TOOLS_VENV = HERE / ".venv-tools"
 WORK = HERE / ".work" / "venv"
+# Tools look for project configuration upwards from their working directory: run
+# them outside this repository, whose own pyproject.toml would be found and read.
+CWD = Path(tempfile.mkdtemp(prefix="puv-bench-venv-"))
 
 
 def find_base_python(version: str) -> Path:
@@ -67,7 +71,7 @@ def puv_command() -> list[str]:
 def time_once(command: list[str], target: Path, env: dict[str, str]) -> float:
     shutil.rmtree(target, ignore_errors=True)
     start = time.perf_counter()
-    proc = subprocess.run(command, env=env, cwd=WORK, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.run(command, env=env, cwd=CWD, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{proc.stderr.decode()}")

@@ -40,8 +40,12 @@ class Runner:
         self.base = base
         self.pip_template = pip_template
         self.timeout = timeout
-        self.cwd = WORK / "cwd"  # empty: no project configuration is picked up
-        self.cwd.mkdir(parents=True, exist_ok=True)
+        # An empty directory outside this repository: tools look for project
+        # configuration (pyproject.toml, uv.toml, puv.toml) upwards from here, and
+        # must not find this repository's own pyproject.toml.
+        import tempfile
+
+        self.cwd = Path(tempfile.mkdtemp(prefix="puv-bench-cwd-"))
         self.primed: dict[str, set[str]] = {}  # tool -> inputs its cache holds
         self.setup_error: dict[tuple[str, str], str] = {}  # (scenario, tool) -> why
 
