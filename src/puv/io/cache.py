@@ -13,7 +13,8 @@ Layout under the cache root::
     tmp/                                        staging area; entries move out with os.replace
 
 Entries that belong to a project sit under the project's normalized name, so
-``puv cache clean NAME`` can remove them without reading anything.
+``puv cache clean NAME`` can remove them without reading anything; in ``url-v1``
+it parses the file names instead, and ``git-v1`` is not tied to project names.
 
 Every bucket name carries a format version. Writers stage in ``tmp/`` (on the
 same filesystem) and publish with ``os.replace``, so a reader sees the old

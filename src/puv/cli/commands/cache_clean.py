@@ -1,4 +1,13 @@
-"""`puv cache clean [PACKAGE...]`: remove the whole cache, or one project's entries."""
+"""`puv cache clean [PACKAGE...]`: remove the whole cache, or one project's entries.
+
+A project's entries are its index pages, metadata, unpacked wheels and built
+wheels, and the archives fetched from direct URLs whose file name (a wheel or
+source distribution name) names it. Git checkouts and databases (``git-v1``) are
+not removed by name: a repository can hold several projects and nothing records
+which one a checkout was built as (a wheel built from a checkout is removed
+with the project's other built wheels). `puv cache clean` with no names
+removes them too.
+"""
 
 from __future__ import annotations
 
