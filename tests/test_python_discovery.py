@@ -428,3 +428,14 @@ def test_interpreter_json_round_trip(tmp_path: Path) -> None:
     found = query_interpreter(exe, None)
     assert Interpreter.from_json(json.loads(json.dumps(found.to_json()))) == found
     assert interpreter_module.cache_file(tmp_path, str(exe)).startswith(str(tmp_path / "interpreter-v2"))
+
+
+def test_trace_tells_each_candidate_and_the_choice(tmp_path: Path) -> None:
+    fake_python(tmp_path / "a" / "python3", "3.11.1")
+    wanted = fake_python(tmp_path / "b" / "python3", "3.12.4")
+    environ = env_for(tmp_path, tmp_path / "a", tmp_path / "b")
+    lines: list[str] = []
+    found = find_base_python(parse_request("3.12"), environ=environ, cwd=tmp_path, cache_dir=None, trace=lines.append)
+    assert found.executable == str(wanted)
+    assert lines[0] == f"Skipped {tmp_path / 'a' / 'python3'} (search path): CPython 3.11.1, does not match"
+    assert lines[-1] == f"Selected {wanted} (search path): CPython 3.12.4"

@@ -286,3 +286,12 @@ def test_activation_hint_for_a_name_that_starts_with_a_dash() -> None:
 
     assert activation_hint("-weird", {"SHELL": "/bin/bash"}) == "source ./-weird/bin/activate"
     assert activation_hint("env", {"SHELL": "/bin/bash"}) == "source env/bin/activate"
+
+
+def test_vv_traces_the_interpreter_search(tmp_path: Path) -> None:
+    base = real_python("3.12")
+    traced = run_puv("-vv", "venv", "e", "--python", "3.12", cwd=tmp_path, env=puv_env())
+    assert traced.code == 0, traced
+    assert "TRACE Selected " in traced.stderr and "CPython 3.12" in traced.stderr
+    quiet = run_puv("venv", "f", "--python", str(base), cwd=tmp_path, env=puv_env())
+    assert quiet.code == 0 and "TRACE" not in quiet.stderr

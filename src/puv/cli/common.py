@@ -140,12 +140,15 @@ def resolve_target(settings: Settings, ctx: Context) -> Target:
     cache_dir = None if settings.no_cache else settings.cache_dir
     request = parse_request(python if python else version)
     try:
-        interpreter = find_environment_python(request, environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, system=True)
+        interpreter = find_environment_python(
+            request, environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, system=True, trace=ctx.printer.trace
+        )
     except PythonNotFound:
         if python or version is None:
             raise
         interpreter = find_environment_python(
-            parse_request(None), environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, system=True
+            parse_request(None), environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, system=True,
+            trace=ctx.printer.trace,
         )
     ctx.printer.debug(f"Using Python {interpreter.version} interpreter at {interpreter.executable}")
     if version is not None:

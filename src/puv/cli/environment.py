@@ -79,7 +79,8 @@ def target_interpreter(
     request = parse_request(python if python is not None else ctx.settings.python)
     system = system or ctx.settings.system
     interpreter = find_environment_python(
-        request, environ=ctx.environ, cwd=ctx.cwd, cache_dir=_interpreter_cache(ctx), system=system
+        request, environ=ctx.environ, cwd=ctx.cwd, cache_dir=_interpreter_cache(ctx), system=system,
+        trace=ctx.printer.trace,
     )
     if for_writing and not break_system_packages:
         reason = externally_managed_message(interpreter)

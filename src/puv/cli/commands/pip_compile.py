@@ -185,7 +185,7 @@ def _build_interpreter(ctx: Context) -> Interpreter:
     cache_dir = None if settings.no_cache else settings.cache_dir
     return find_environment_python(
         parse_request(settings.python or settings.python_version),
-        environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, system=True,
+        environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, system=True, trace=ctx.printer.trace,
     )
 
 

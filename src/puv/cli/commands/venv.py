@@ -135,7 +135,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     settings = ctx.settings
     request = parse_request(settings.python)
     cache_dir = None if settings.no_cache else settings.cache_dir
-    base = find_base_python(request, environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir)
+    base = find_base_python(request, environ=ctx.environ, cwd=ctx.cwd, cache_dir=cache_dir, trace=ctx.printer.trace)
     ctx.printer.status(f"Using {base.display()} interpreter at: {base.executable}")
 
     shown = args.path if args.path is not None else ".venv"

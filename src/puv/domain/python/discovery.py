@@ -18,13 +18,15 @@ request, then ``python3``, ``python``), then in pyenv's versions directory
 lazily and the search stops at the first match. A candidate that fails to run
 (a pyenv shim for a version that is not selected) is recorded and skipped.
 When nothing matches, :class:`puv.errors.PythonNotFound` lists what was tried.
+Both take an optional ``trace`` callback, told of every candidate as it is
+examined (the command layer prints these lines at ``-vv``).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from puv.domain.python.interpreter import Interpreter, UnsupportedPython, query_interpreter
@@ -42,14 +44,19 @@ Source = tuple[str, str]  # (executable path, where it came from)
 class _Search:
     """One discovery run: what was tried (for the error) and what was already seen."""
 
-    def __init__(self, request: PythonRequest, cache_dir: str | None) -> None:
+    def __init__(
+        self, request: PythonRequest, cache_dir: str | None, trace: Callable[[str], None] | None = None
+    ) -> None:
         self.request = request
         self.cache_dir = cache_dir
         self.tried: list[str] = []
         self.seen: set[str] = set()
+        self.trace = trace
 
     def note(self, text: str) -> None:
         self.tried.append(text)
+        if self.trace is not None:
+            self.trace(f"Skipped {text}")
 
     def query(self, path: str, source: str) -> Interpreter | None:
         try:
@@ -72,6 +79,8 @@ class _Search:
         )
         if not ok:
             self.note(f"{path} ({source}): {interpreter.display()}, does not match")
+        elif self.trace is not None:
+            self.trace(f"Selected {path} ({source}): {interpreter.display()}")
         return ok
 
     def not_found(self, where: str, hints: list[str]) -> PythonNotFound:
@@ -320,10 +329,11 @@ def find_base_python(
     environ: Mapping[str, str],
     cwd: Path,
     cache_dir: str | os.PathLike[str] | None,
+    trace: Callable[[str], None] | None = None,
 ) -> Interpreter:
     """The (non-virtual) interpreter to build a new virtual environment on."""
     cache = _cache(cache_dir)
-    search = _Search(request, cache)
+    search = _Search(request, cache, trace)
     if request.kind == "path":
         interpreter = _query_path(request, environ, cwd, cache)
     else:
@@ -350,12 +360,13 @@ def find_environment_python(
     cwd: Path,
     cache_dir: str | os.PathLike[str] | None,
     system: bool = False,
+    trace: Callable[[str], None] | None = None,
 ) -> Interpreter:
     """The interpreter whose environment a command should act on."""
     cache = _cache(cache_dir)
     if request.kind == "path":
         return _query_path(request, environ, cwd, cache)
-    search = _Search(request, cache)
+    search = _Search(request, cache, trace)
     found = _first_match(search, _virtual_environments(search, environ, cwd), skip_venvs=False)
     if found is not None:
         return found
