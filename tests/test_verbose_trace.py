@@ -347,3 +347,13 @@ def test_no_progress_bar_at_vv() -> None:
             return True
 
     assert [wants_progress(Terminal(), v) for v in (-1, 0, 1, 2, 3)] == [False, True, True, False, False]
+
+
+def test_a_query_string_is_masked_in_events(index_server: IndexServer) -> None:
+    """Signed download URLs carry their credentials in the query string."""
+    events = Events()
+    with _http(events) as http:
+        http.get(index_server.url + "?X-Amz-Signature=s3cr3t&token=t0ken")
+    [event] = events.events
+    assert event.url == index_server.url + "?****"
+    assert "s3cr3t" not in repr(events.events) and "t0ken" not in repr(events.events)

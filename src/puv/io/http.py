@@ -70,6 +70,15 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, f"****@{host}", parts.path, parts.query, parts.fragment))
 
 
+def _shown(url: str) -> str:
+    """``url`` for a trace line: :func:`redact`, and the query string masked (signed
+    download URLs carry their credentials there)."""
+    parts = urlsplit(redact(url))
+    if not parts.query:
+        return urlunsplit(parts)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "****", parts.fragment))
+
+
 def origin(url: str) -> tuple[str, str, int | None]:
     """The (scheme, host, port) a credential is bound to; default ports made explicit."""
     parts = urlsplit(url)
@@ -664,7 +673,7 @@ class HttpClient:
             HttpEvent(
                 "retry",
                 "GET",
-                redact(url),
+                _shown(url),
                 reason=reason,
                 attempt=attempt + (1 if again else 2),
                 attempts=total,
@@ -724,11 +733,11 @@ class HttpClient:
                     HttpEvent(
                         "response",
                         "GET",
-                        redact(current),
+                        _shown(current),
                         status=response.status,
                         elapsed=time.perf_counter() - started,
                         size=size,
-                        redirect=None if target is None else redact(target),
+                        redirect=None if target is None else _shown(target),
                     )
                 )
             if target is not None:
