@@ -407,6 +407,20 @@ def test_hint_for_wheels_refused_by_no_binary(index_server: IndexServer, wheel_f
         )
 
 
+def test_versions_unusable_for_one_reason_are_explained_once(
+    index_server: IndexServer, wheel_factory: Callable[..., Path]
+) -> None:
+    for minor in range(6):
+        index_server.publish(wheel_factory("a", f"1.{minor}"))
+    control = FormatControl().with_no_binary("a")
+    error = failure(index_server, "a", policy=SelectionPolicy(format_control=control))
+    # One merged fact, not a chain of one clause per version.
+    assert error.explanation == (
+        "Because all versions of a have only wheels and --no-binary and you require a, "
+        "we can conclude that your requirements are unsatisfiable."
+    )
+
+
 def test_invalid_options() -> None:
     with pytest.raises(UsageError):
         ResolveOptions(resolution="newest")

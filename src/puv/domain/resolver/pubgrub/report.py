@@ -305,8 +305,8 @@ class _Reporter(Generic[P]):
         if isinstance(cause, Unavailable):
             if cause.package == self.root:
                 return f"{self.fmt.root_name()} cannot be used ({cause.reason})"
-            subject, _ = self.compat(cause.package, cause.range)
-            return f"{subject} {cause.reason}"
+            subject, plural = self.compat(cause.package, cause.range)
+            return f"{subject} {_plural_predicate(cause.reason) if plural else cause.reason}"
         if isinstance(cause, RootCause):
             return f"we are solving dependencies of {self.fmt.root_name()}"
         raise TypeError(f"not an external cause: {cause!r}")
@@ -536,3 +536,15 @@ def explain(
     """The English explanation of why ``incompatibility`` (from NoSolution) holds."""
     chosen: PackageFormatter[P] = formatter if formatter is not None else DefaultFormatter()
     return _Reporter(root, chosen).render(incompatibility)
+
+
+# A reason is written for one version ("has invalid metadata"); several versions take
+# the plural verb ("all versions of foo have invalid metadata").
+_PLURAL_VERBS = {"has": "have", "is": "are", "was": "were", "requires": "require", "needs": "need",
+                 "depends": "depend", "does": "do"}
+
+
+def _plural_predicate(reason: str) -> str:
+    verb, space, rest = reason.partition(" ")
+    plural = _PLURAL_VERBS.get(verb)
+    return f"{plural}{space}{rest}" if plural is not None else reason

@@ -45,7 +45,7 @@ from packaging.ranges import VersionRange
 from packaging.version import Version
 
 from puv.domain.resolver.pubgrub.assignment.partial_solution import PartialSolution
-from puv.domain.resolver.pubgrub.incompatibility import FromDependencyOf, Incompatibility
+from puv.domain.resolver.pubgrub.incompatibility import FromDependencyOf, Incompatibility, Unavailable
 from puv.domain.resolver.pubgrub.provider import (
     HintUpdates,
     PackageHint,
@@ -145,6 +145,8 @@ class _Solver(Generic[P]):
         self._index: dict[P, dict[Incompatibility[P], None]] = {}
         # (depender, dependee) -> dependee range -> its dependency incompatibility
         self._edges: dict[tuple[P, P], dict[VersionRange, Incompatibility[P]]] = {}
+        # (package, reason) -> the one "unavailable" fact holding every version seen so far
+        self._unavailable: dict[tuple[P, str], Incompatibility[P]] = {}
         # incompatibility -> decision level at which it became contradicted
         self._contradicted: dict[Incompatibility[P], int] = {}
         # (package, version) -> its dependencies, or the reason it is unusable
@@ -238,6 +240,22 @@ class _Solver(Generic[P]):
         bucket[wanted] = fresh
         self._add(fresh)
 
+    def _add_unavailable(self, package: P, span: VersionRange, reason: str) -> None:
+        """Add ``package in span cannot be used (reason)``, merged with the same fact about
+        the package's other versions: one "a<=1.5 has only wheels" instead of a chain
+        of one clause per version in the explanation (as dependencies are merged)."""
+        key = (package, reason)
+        existing = self._unavailable.get(key)
+        if existing is not None and isinstance(existing.cause, Unavailable):
+            merged = Incompatibility.unavailable(package, existing.cause.range | span, reason)
+            self._unavailable[key] = merged
+            self._retire(existing)
+            self._add(merged)
+            return
+        fresh = Incompatibility.unavailable(package, span, reason)
+        self._unavailable[key] = fresh
+        self._add(fresh)
+
     def _load(self, package: P, version: Version) -> None:
         """Turn the dependencies of ``package==version`` into incompatibilities (once)."""
         key = (package, version)
@@ -247,7 +265,7 @@ class _Solver(Generic[P]):
         span = self._span(package, version)
         if isinstance(answer, UnavailableDependencies):
             self._loaded[key] = answer.reason
-            self._add(Incompatibility.unavailable(package, span, answer.reason))
+            self._add_unavailable(package, span, answer.reason)
             return
         deps = tuple((dep, normalize_range(wanted)) for dep, wanted in answer.items())
         self._loaded[key] = deps
