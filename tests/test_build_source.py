@@ -118,10 +118,18 @@ def test_output_hints() -> None:
     assert hints == ["the C header file `Python.h` is missing: install the Python development headers (python3-dev / python3-devel)"]
     assert "C compiler" in output_hints(["error: command 'gcc' failed: No such file or directory"])[0]
     assert "C compiler" in output_hints(["unable to execute 'x86_64-linux-gnu-gcc': No such file or directory"])[0]
-    assert "`--no-build-isolation`" in output_hints(["ModuleNotFoundError: No module named 'numpy.core'"])[0]
+    assert "`--no-build-isolation`" in output_hints(["ModuleNotFoundError: No module named 'numpy'"])[0]
     # Without isolation the build ran in the target environment: suggesting the flag again would not help.
-    (hint,) = output_hints(["ModuleNotFoundError: No module named 'numpy.core'"], isolated=False)
+    (hint,) = output_hints(["ModuleNotFoundError: No module named 'numpy'"], isolated=False)
     assert hint.startswith("the build imports `numpy`, which the target environment does not have")
+    # A dotted name: Python found `numpy` and no `numpy.core` in it (numpy 2 moved it):
+    # the package is installed, its module is what is missing.
+    for isolated in (True, False):
+        (hint,) = output_hints(["ModuleNotFoundError: No module named 'numpy.core'"], isolated=isolated)
+        assert hint == (
+            "`numpy` is installed but has no module `numpy.core`: check the module's name, "
+            "or the version of `numpy` the build requires"
+        )
     assert output_hints(["all good"]) == []
 
 

@@ -82,7 +82,13 @@ def output_hints(lines: Sequence[str], *, isolated: bool = True) -> list[str]:
         hints.append("a C compiler is needed to build this package: install one (e.g. gcc, build-essential)")
     for module in dict.fromkeys(_MISSING_MODULE_RE.findall(text)):
         top = module.split(".")[0]
-        if isolated:
+        if top != module:
+            # Python imported `top` and found no `module` in it: the package is there.
+            hints.append(
+                f"`{top}` is installed but has no module `{module}`: check the module's name, "
+                f"or the version of `{top}` the build requires"
+            )
+        elif isolated:
             hints.append(
                 f"the build imports `{top}`, which is not among its build requirements: "
                 "ask the project to add it to [build-system] requires, or install it in the target "
