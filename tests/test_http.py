@@ -989,3 +989,29 @@ def test_unresolvable_host_raises_network_error(sleeps: Sleeps) -> None:
         client.get("http://nowhere.test/simple/")
     assert "nowhere.test" in str(info.value)
     assert info.value.causes and info.value.hints
+
+
+def test_an_unknown_host_is_not_retried_and_named(sleeps: Sleeps) -> None:
+    dns = FakeDns({})
+    client = HttpClient(
+        HttpOptions(timeout=5.0, retries=3, backoff=0.001), sleep=sleeps, resolver=HostResolver(getaddrinfo=dns)
+    )
+    with pytest.raises(NetworkError) as info:
+        client.get("http://nowhere.test/simple/")
+    assert info.value.message == "request to http://nowhere.test/simple/ failed"
+    assert info.value.causes == ("cannot resolve the host name `nowhere.test`: Name or service not known",)
+    assert any("host name" in hint for hint in info.value.hints)
+    assert sleeps.delays == [] and len(dns.calls) == 1  # a name that does not exist is not asked again
+
+
+def test_a_temporary_lookup_failure_is_still_retried(sleeps: Sleeps, index_server: IndexServer) -> None:
+    dns = FakeDns(
+        {"index.test": [("127.0.0.1", index_server.port)]},
+        script=[socket.gaierror(socket.EAI_AGAIN, "Temporary failure")] * 2,
+    )
+    client = HttpClient(
+        HttpOptions(timeout=5.0, retries=3, backoff=0.001),
+        sleep=sleeps,
+        resolver=HostResolver(getaddrinfo=dns, hedge_after=5.0),
+    )
+    assert client.get(f"http://index.test:{index_server.port}/simple/").status == 200

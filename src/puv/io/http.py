@@ -635,9 +635,10 @@ class HttpClient:
                         self._retried(clean, attempt, 0.0, "certificate not verified with the system CA "
                                       "directory; trying the whole system bundle", again=True)
                     continue  # the same attempt again, trusting the whole bundle
-                if attempt >= self.options.retries:
+                if attempt >= self.options.retries or _unknown_host(error):
+                    tries = "" if _unknown_host(error) else f" after {attempt + 1} attempts"
                     raise NetworkError(
-                        f"request to {redact(clean)} failed after {attempt + 1} attempts",
+                        f"request to {redact(clean)} failed{tries}",
                         causes=[_describe(error)],
                         hints=_hints_for(error),
                     ) from None
@@ -971,12 +972,28 @@ def _hints_for(error: BaseException) -> list[str]:
         ]
     if isinstance(error, (e.ProxyError,)):
         return ["check the proxy settings (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)"]
-    return ["check your network connection and the index URL"]
+    if _unknown_host(error):
+        return ["check the host name (in the index URL, or in the requirement's URL)"]
+    return ["check your network connection and the URL"]
+
+
+def _unknown_host(error: BaseException) -> bool:
+    """A host name the resolver says does not exist (not a temporary failure: not retried)."""
+    cause = error.__cause__
+    return isinstance(cause, socket.gaierror) and cause.errno in (
+        socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)
+    )
 
 
 def _describe(error: BaseException) -> str:
     import re
 
+    cause = error.__cause__
+    if isinstance(cause, socket.gaierror):
+        host = getattr(error, "conn", None)
+        name = getattr(host, "host", None)
+        text = f"cannot resolve the host name{f' `{name}`' if name else ''}: {cause.strerror or cause}"
+        return text
     text = str(error) or type(error).__name__
     # urllib3 messages can embed URLs: strip any userinfo.
     return re.sub(r"//[^/@\s]+@", "//****@", text)
