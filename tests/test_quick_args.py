@@ -98,3 +98,85 @@ def test_defaults_are_not_shared_between_reads() -> None:
     refresh_package.append("x")
     second = quick([])
     assert second is not None and second["refresh_package"] == []
+
+
+# -- pip freeze / pip list ------------------------------------------------------------
+
+
+def _parser_of(module: object) -> argparse.ArgumentParser:
+    parser = new_parser("puv pip x", "test")
+    module.add_arguments(parser)  # type: ignore[attr-defined]
+    add_global_options(parser)
+    return parser
+
+
+def _quick_of(module: object, argv: list[str]) -> dict[str, object] | None:
+    return read_args(
+        argv, module.QUICK_OPTIONS, module.QUICK_DEFAULTS, module.QUICK_POSITIONAL,  # type: ignore[attr-defined]
+        module.QUICK_EXCLUSIVE,  # type: ignore[attr-defined]
+    )
+
+
+READ_ONLY_PLAIN = {
+    "pip_freeze": [
+        [], ["--exclude-editable"], ["--exclude", "a", "--exclude", "b"], ["--exclude=a", "--strict"],
+        ["-p", "/x/python"], ["--python", "3.12", "--system"], ["-t", "dir"], ["--prefix", "p", "-q"],
+    ],
+    "pip_list": [
+        [], ["--format", "json"], ["--format=freeze", "-e"], ["--editable"], ["--exclude-editable"],
+        ["-e", "--editable"], ["--exclude", "a", "--strict"], ["--python", "/x/python", "--target", "t"],
+    ],
+}
+READ_ONLY_NOT_PLAIN = {
+    "pip_freeze": [["--help"], ["--all"], ["pkg"], ["--exclude"], ["-pq"], ["-t", "a", "--prefix", "b"]],
+    "pip_list": [
+        ["--outdated"], ["-o"], ["--pre"], ["--format", "xml"], ["--index-url", "u"], ["x"],
+        ["-e", "--exclude-editable"], ["--prefix", "b", "--target", "a"],
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "argv"), [(c, a) for c, lines in READ_ONLY_PLAIN.items() for a in lines], ids=str
+)
+def test_read_only_commands_read_plain_lines_as_argparse(command: str, argv: list[str]) -> None:
+    import importlib
+
+    module = importlib.import_module(f"puv.cli.commands.{command}")
+    assert _quick_of(module, argv) == vars(_parser_of(module).parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    ("command", "argv"), [(c, a) for c, lines in READ_ONLY_NOT_PLAIN.items() for a in lines], ids=str
+)
+def test_read_only_commands_leave_the_rest_to_argparse(command: str, argv: list[str]) -> None:
+    import importlib
+
+    assert _quick_of(importlib.import_module(f"puv.cli.commands.{command}"), argv) is None
+
+
+@pytest.mark.parametrize("command", ["pip_freeze", "pip_list", "cache_dir"])
+def test_read_only_tables_cover_their_parsers(command: str) -> None:
+    import importlib
+
+    module = importlib.import_module(f"puv.cli.commands.{command}")
+    parser = _parser_of(module)
+    tables = {**GLOBAL_OPTIONS, **module.QUICK_OPTIONS}
+    declined = {"help", "outdated", "pre", "index_url", "extra_index_urls", "find_links", "no_index",
+                "index_strategy", "trusted_hosts", "cert", "refresh", "refresh_package"}
+    for action in parser._actions:
+        if action.dest in declined:
+            continue
+        for option in action.option_strings:
+            assert option in tables and tables[option][0] == action.dest, option
+    known = {o for action in parser._actions for o in action.option_strings}
+    assert set(tables) <= known
+    assert {**GLOBAL_DEFAULTS, **module.QUICK_DEFAULTS} == vars(parser.parse_args([]))
+
+
+def test_argparse_refuses_what_the_exclusive_groups_decline() -> None:
+    import importlib
+
+    for command, argv in (("pip_list", ["-e", "--exclude-editable"]), ("pip_freeze", ["-t", "a", "--prefix", "b"])):
+        with pytest.raises(UsageError, match="not allowed with"):
+            _parser_of(importlib.import_module(f"puv.cli.commands.{command}")).parse_args(argv)

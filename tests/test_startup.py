@@ -59,7 +59,7 @@ def test_top_level_imports_nothing_heavy(args: list[str], tmp_path: Path, env: d
 
 def test_cache_dir_imports_nothing_heavy(tmp_path: Path, env: dict[str, str]) -> None:
     modules = _imported(["cache", "dir"], tmp_path, env)
-    for name in (*_HEAVY, *_AVOIDABLE, "json", "shutil"):
+    for name in (*_HEAVY, *_AVOIDABLE, "json", "shutil", "argparse"):
         assert name not in modules, f"`puv cache dir` imports {name}"
 
 
@@ -84,6 +84,19 @@ def test_venv_help_still_comes_from_argparse(tmp_path: Path, env: dict[str, str]
     )
     assert bad.returncode == 2
     assert "--pyth" in bad.stderr
+
+
+@pytest.mark.parametrize("command", [["pip", "freeze"], ["pip", "list"], ["pip", "list", "--format", "json"]])
+def test_freeze_and_list_import_neither_argparse_nor_packaging(
+    command: list[str], tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Read-only listings read the command line without argparse and normalise names
+    without ``packaging.utils`` (which imports ``packaging.tags``, logging, subprocess)."""
+    args = [*command, "--python", sys.executable, "--cache-dir", str(tmp_path / "cache")]
+    _imported(args, tmp_path, env)  # fills the interpreter cache
+    modules = _imported(args, tmp_path, env)
+    for name in (*_HEAVY, *_AVOIDABLE, "argparse", "packaging.utils", "packaging.tags", "logging"):
+        assert name not in modules, f"`puv {' '.join(command)}` imports {name}"
 
 
 def test_noop_install_imports_neither_builder_nor_network(tmp_path: Path, env: dict[str, str]) -> None:

@@ -13,8 +13,8 @@ help text or the usage error. For the command lines it accepts, the result is
 the same mapping argparse would give (a test compares the two).
 
 An option table maps each option string to ``(dest, kind, choices)``; kinds:
-``"value"`` (stores the next token), ``"flag"`` (stores ``True``) and
-``"count"`` (adds one).
+``"value"`` (stores the next token), ``"append"`` (appends it to a list),
+``"flag"`` (stores ``True``), ``"false"`` (stores ``False``) and ``"count"`` (adds one).
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     OptionTable = Mapping[str, tuple[str, str, tuple[str, ...]]]
+    # Groups of option families at most one family of which may be given
+    # (argparse's mutually exclusive groups), e.g. ((("-t", "--target"), ("--prefix",)),).
+    Exclusive = tuple[tuple[tuple[str, ...], ...], ...]
 
 #: The global options of every command (``puv.cli.options.add_global_options``).
 GLOBAL_OPTIONS: OptionTable = {
@@ -52,18 +55,41 @@ GLOBAL_DEFAULTS: Mapping[str, object] = {
     "config_file": None,
 }
 
+#: What argparse leaves for the index options (``puv.cli.options.add_index_options``),
+#: which the quick reader never accepts (a command line with one goes to argparse).
+INDEX_DEFAULTS: Mapping[str, object] = {
+    "index_url": None,
+    "extra_index_urls": None,
+    "find_links": None,
+    "no_index": None,
+    "index_strategy": None,
+    "trusted_hosts": None,
+    "cert": None,
+    "refresh": False,
+    "refresh_package": [],
+}
+
 
 def read_args(
     argv: Sequence[str],
     options: OptionTable,
     defaults: Mapping[str, object],
     positional: str | None,
+    exclusive: Exclusive = (),
 ) -> dict[str, object] | None:
     """The parsed command line as argparse would give it, or ``None`` when it is not plain.
 
     ``options`` and ``defaults`` cover the command's own options (the global ones
-    are added here); ``positional`` names the dest of the one optional positional.
+    are added here); ``positional`` names the dest of the one optional positional;
+    two families of one ``exclusive`` group on one line are left to argparse (its error).
     """
+    family_of = {
+        option: (group, family)
+        for group, families in enumerate(exclusive)
+        for family, members in enumerate(families)
+        for option in members
+    }
+    used: dict[int, int] = {}
     values: dict[str, object] = dict(GLOBAL_DEFAULTS)
     values.update((dest, list(v) if isinstance(v, list) else v) for dest, v in defaults.items())
     seen_positional = False
@@ -81,8 +107,11 @@ def read_args(
         spec = options.get(name) or GLOBAL_OPTIONS.get(name)
         if spec is None:
             return None
+        place = family_of.get(name)
+        if place is not None and used.setdefault(place[0], place[1]) != place[1]:
+            return None
         dest, kind, choices = spec
-        if kind == "value":
+        if kind in ("value", "append"):
             if equals:
                 if not name.startswith("--"):
                     return None
@@ -94,11 +123,17 @@ def read_args(
                 i += 1
             if choices and value not in choices:
                 return None
-            values[dest] = value
+            if kind == "append":
+                previous = values[dest]
+                values[dest] = [*previous, value] if isinstance(previous, list) else [value]
+            else:
+                values[dest] = value
         elif equals:
             return None
         elif kind == "flag":
             values[dest] = True
+        elif kind == "false":
+            values[dest] = False
         else:
             count = values[dest]
             assert isinstance(count, int)

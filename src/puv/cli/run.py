@@ -104,7 +104,9 @@ def _parse(command: table.Command, module: ModuleType, rest: list[str]) -> objec
     if quick is not None:
         from puv.cli.quick_args import Namespace, read_args
 
-        values = read_args(rest, quick, module.QUICK_DEFAULTS, module.QUICK_POSITIONAL)
+        values = read_args(
+            rest, quick, module.QUICK_DEFAULTS, module.QUICK_POSITIONAL, getattr(module, "QUICK_EXCLUSIVE", ())
+        )
         if values is not None:
             return Namespace(values)
     from puv.cli.options import add_global_options, new_parser

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
+TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping
 
-from puv.context import Context
+    from puv.cli.quick_args import OptionTable
+    from puv.context import Context
+
+# Only global options: every plain command line is read without argparse (puv.cli.quick_args).
+QUICK_OPTIONS: OptionTable = {}
+QUICK_DEFAULTS: Mapping[str, object] = {}
+QUICK_POSITIONAL = None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

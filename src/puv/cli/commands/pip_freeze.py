@@ -18,13 +18,42 @@ list, show and uninstall, as in uv).
 
 from __future__ import annotations
 
-import argparse
-
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping
+
+    from puv.cli.quick_args import Exclusive, OptionTable
     from puv.context import Context
     from puv.domain.installer.site import InstalledDist
     from puv.domain.python.interpreter import Interpreter
+
+
+# Plain command lines are read without argparse (see puv.cli.quick_args); these
+# tables must say what the add_* functions below say (tests/test_quick_args.py checks).
+QUICK_ENVIRONMENT: OptionTable = {
+    "-p": ("python", "value", ()),
+    "--python": ("python", "value", ()),
+    "--system": ("system", "flag", ()),
+    "-t": ("target", "value", ()),
+    "--target": ("target", "value", ()),
+    "--prefix": ("prefix", "value", ()),
+}
+QUICK_OPTIONS: OptionTable = {
+    **QUICK_ENVIRONMENT,
+    "--exclude-editable": ("exclude_editable", "flag", ()),
+    "--exclude": ("exclude", "append", ()),
+    "--strict": ("strict", "flag", ()),
+}
+ENVIRONMENT_DEFAULTS: Mapping[str, object] = {"python": None, "system": None, "target": None, "prefix": None}
+QUICK_DEFAULTS: Mapping[str, object] = {
+    "exclude_editable": False,
+    "exclude": None,
+    "strict": False,
+    **ENVIRONMENT_DEFAULTS,
+}
+QUICK_POSITIONAL = None
+QUICK_EXCLUSIVE: Exclusive = ((("-t", "--target"), ("--prefix",)),)
 
 
 def add_environment_options(
@@ -91,9 +120,9 @@ def warn_strict(ctx: Context, interpreter: Interpreter, dists: tuple[InstalledDi
 
 
 def excluded_names(values: list[str] | None) -> frozenset[str]:
-    from packaging.utils import canonicalize_name
+    from puv.primitives.names import canonical_name
 
-    return frozenset(canonicalize_name(value) for value in values or ())
+    return frozenset(canonical_name(value) for value in values or ())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -113,13 +142,21 @@ def freeze_line(dist: InstalledDist, name: str) -> str:
         if direct.editable:
             return f"-e {direct.url}"
         return f"{name} @ {direct.display()}"
-    from packaging.version import InvalidVersion, Version
+    if not _plain_release(dist.version):
+        from packaging.version import InvalidVersion, Version
 
-    try:
-        Version(dist.version)
-    except InvalidVersion:
-        return f"{name}==={dist.version}"
+        try:
+            Version(dist.version)
+        except InvalidVersion:
+            return f"{name}==={dist.version}"
     return f"{name}=={dist.version}"
+
+
+def _plain_release(version: str) -> bool:
+    """``1.2.3``: digits and dots only, a valid PEP 440 version without parsing it (most
+    installed versions; anything else is checked by ``packaging``)."""
+    parts = version.split(".")
+    return all(part.isdigit() and part.isascii() for part in parts)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

@@ -17,17 +17,47 @@ packages with a newer one, adding ``Latest`` and ``Type`` (``wheel`` /
 
 from __future__ import annotations
 
-import argparse
+from puv.cli.commands.pip_freeze import ENVIRONMENT_DEFAULTS, QUICK_ENVIRONMENT
+from puv.cli.commands.pip_freeze import QUICK_EXCLUSIVE as _ENVIRONMENT_EXCLUSIVE
+from puv.cli.quick_args import INDEX_DEFAULTS
 
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    import argparse
+    from collections.abc import Mapping, Sequence
+
+    from puv.cli.quick_args import Exclusive, OptionTable
 
     from packaging.version import Version
 
     from puv.context import Context
     from puv.domain.installer.site import InstalledDist
     from puv.domain.python.interpreter import Interpreter
+
+
+# Plain command lines (no --outdated, no index options) are read without argparse
+# (see puv.cli.quick_args); tests/test_quick_args.py checks these against the parser.
+QUICK_OPTIONS: OptionTable = {
+    **QUICK_ENVIRONMENT,
+    "--format": ("format", "value", ("columns", "freeze", "json")),
+    "-e": ("editable", "flag", ()),
+    "--editable": ("editable", "flag", ()),
+    "--exclude-editable": ("editable", "false", ()),
+    "--exclude": ("exclude", "append", ()),
+    "--strict": ("strict", "flag", ()),
+}
+QUICK_DEFAULTS: Mapping[str, object] = {
+    "format": "columns",
+    "editable": None,
+    "exclude": None,
+    "outdated": False,
+    "pre": False,
+    "strict": False,
+    **ENVIRONMENT_DEFAULTS,
+    **INDEX_DEFAULTS,
+}
+QUICK_POSITIONAL = None
+QUICK_EXCLUSIVE: Exclusive = (*_ENVIRONMENT_EXCLUSIVE, (("-e", "--editable"), ("--exclude-editable",)))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,10 +146,6 @@ def find_latest(
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    import json
-
-    from packaging.version import InvalidVersion, Version
-
     from puv.cli.commands.pip_freeze import excluded_names, find_interpreter, installed, warn_strict
     from puv.domain.installer.inspect import display_name, editable_location, sort_key
     from puv.errors import UsageError
@@ -141,6 +167,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     latest: dict[str, Latest] = {}
     if args.outdated:
+        from packaging.version import InvalidVersion, Version
+
         latest = find_latest(ctx, args, interpreter, sorted({d.canonical_name for _, d in chosen}), pre=args.pre)
 
         def newer(dist: InstalledDist) -> bool:
@@ -155,6 +183,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         chosen = [(name, dist) for name, dist in chosen if newer(dist)]
 
     if args.format == "json":
+        import json
+
         entries = []
         for name, dist in chosen:
             entry: dict[str, str] = {"name": name, "version": dist.version}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from puv.cli.quick_args import INDEX_DEFAULTS
+
 TYPE_CHECKING = False  # ``typing`` stays off the start-up path; type checkers read True
 if TYPE_CHECKING:
     import argparse
@@ -39,15 +41,7 @@ QUICK_DEFAULTS: Mapping[str, object] = {
     "allow_existing": False,
     "relocatable": False,
     "seed": False,
-    "index_url": None,
-    "extra_index_urls": None,
-    "find_links": None,
-    "no_index": None,
-    "index_strategy": None,
-    "trusted_hosts": None,
-    "cert": None,
-    "refresh": False,
-    "refresh_package": [],
+    **INDEX_DEFAULTS,
 }
 QUICK_POSITIONAL = "path"
 

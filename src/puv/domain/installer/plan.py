@@ -47,9 +47,9 @@ if TYPE_CHECKING:
 
 
 def _canonical(name: str) -> str:
-    from packaging.utils import canonicalize_name
+    from puv.primitives.names import canonical_name
 
-    return str(canonicalize_name(name))
+    return canonical_name(name)
 
 
 class Desired(Frozen):

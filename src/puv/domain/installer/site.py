@@ -174,9 +174,9 @@ class InstalledDist(Frozen):
 
     @property
     def canonical_name(self) -> str:
-        from packaging.utils import canonicalize_name
+        from puv.primitives.names import canonical_name
 
-        return canonicalize_name(self.name)
+        return canonical_name(self.name)
 
     @property
     def editable(self) -> bool:
@@ -298,7 +298,7 @@ def list_installed(site_dirs: Iterable[str | os.PathLike[str]]) -> tuple[Install
 
     Sorted by canonical name, then version text. A missing directory is empty.
     """
-    from packaging.utils import canonicalize_name
+    from puv.primitives.names import canonical_name as canonicalize_name
 
     seen: set[str] = set()
     found: list[tuple[str, str, InstalledDist]] = []
@@ -335,7 +335,7 @@ def site_dirs_of(paths: Any) -> tuple[str, ...]:
 
 def find_installed(site_dirs: Iterable[str | os.PathLike[str]], name: str) -> tuple[InstalledDist, ...]:
     """The installed distributions named ``name`` (normally zero or one)."""
-    from packaging.utils import canonicalize_name
+    from puv.primitives.names import canonical_name as canonicalize_name
 
     wanted = canonicalize_name(name)
     return tuple(dist for dist in list_installed(site_dirs) if dist.canonical_name == wanted)
