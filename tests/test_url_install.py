@@ -262,3 +262,15 @@ def test_a_bad_subdirectory_is_an_error_naming_it(tmp_path: Path, subdirectory: 
         assert result.code != 0, result
         assert f"the subdirectory `{subdirectory}` does not exist" in result.stderr
     assert not list(site(venv).glob("pkg*"))
+
+
+def test_an_absolute_subdirectory_of_a_served_archive_is_refused(tmp_path: Path, index_server: IndexServer) -> None:
+    """``root / "/abs"`` is ``/abs``: the check must refuse it, not build a directory outside the archive."""
+    _, archive = _monorepo(tmp_path)
+    index_server.publish_all([archive])
+    venv = make_venv(tmp_path / "venv")
+    outside = tmp_path / "mono-1.0" / "pkg"  # a real project directory, outside the unpacked archive
+    result = puv(venv, "pip", "install", f"pkg @ {index_server.file_url(archive.name)}#subdirectory={outside}", "--no-index")
+    assert result.code != 0, result
+    assert f"the subdirectory `{outside}` does not exist" in result.stderr
+    assert not list(site(venv).glob("pkg*"))

@@ -91,17 +91,18 @@ def local_source(spec: RequirementSpec) -> Path | None:
     return None
 
 
-def _inside(directory: Path, subdirectory: str, requirement: str) -> Path:
-    """``directory/subdirectory`` when it is a directory inside ``directory``."""
+def subdirectory_in(root: Path, subdirectory: str, *, where: str, requirement: str) -> Path:
+    """``root/subdirectory`` (a URL's ``#subdirectory=``) when it is a directory inside
+    ``root``; else an error naming it, ``where`` it was looked for and ``requirement``."""
     from pathlib import PurePosixPath
 
     from puv.errors import InputError
 
-    path = directory / subdirectory
+    path = root / subdirectory
     if ".." in PurePosixPath(subdirectory).parts or subdirectory.startswith("/") or not path.is_dir():
         raise InputError(
-            f"the subdirectory `{subdirectory}` does not exist in {directory}",
-            hints=[f"check #subdirectory= in `{requirement}`"],
+            f"the subdirectory `{subdirectory}` does not exist in {where}",
+            hints=[f"check #subdirectory= in {requirement}"],
         )
     return path
 
@@ -220,7 +221,7 @@ class BuildSession:
         source = local_source(spec)
         subdirectory = url_subdirectory(spec.url) if source is not None and spec.url else None
         if source is not None and subdirectory is not None and source.is_dir():
-            return _inside(source, subdirectory, str(spec))
+            return subdirectory_in(source, subdirectory, where=str(source), requirement=f"`{spec}`")
         if source is not None and subdirectory is None:
             if spec.url is not None and "#" in spec.url and source.is_file():
                 # ``name @ file:///x.tar.gz#sha256=...``: the URL's hash holds for a local file too
@@ -356,7 +357,7 @@ class BuildSession:
             source = fetched.path if fetched is not None else file_url_path(url)
             subdirectory = url_subdirectory(item.direct_url) if fetched is None else None
             if subdirectory is not None and source.is_dir():
-                source = _inside(source, subdirectory, item.direct_url)
+                source = subdirectory_in(source, subdirectory, where=str(source), requirement=f"`{item.direct_url}`")
             direct_json = fetched.direct_url if fetched is not None else None
             label = f"{item.desired.name} @ {item.direct_url}"
             self.check_allowed(item.desired.name, item.direct_url)

@@ -115,7 +115,7 @@ class RemoteSources:
     def _subdirectory(self, archive: Path, subdirectory: str, url: str) -> Path:
         import tempfile
 
-        from puv.errors import InputError
+        from puv.cli.builds import subdirectory_in
         from puv.io.archive import unpack_sdist
         from puv.io.http import redact
 
@@ -123,10 +123,6 @@ class RemoteSources:
         with self._lock:
             self._temp.append(staging)
         root = unpack_sdist(archive, staging / "src", limits=self.ctx.unpack_limits())
-        path = root / subdirectory
-        if not path.is_dir() or ".." in Path(subdirectory).parts:
-            raise InputError(
-                f"the subdirectory `{subdirectory}` does not exist in {redact(url.partition('#')[0])}",
-                hints=["check #subdirectory= in the requirement"],
-            )
-        return path
+        return subdirectory_in(
+            root, subdirectory, where=redact(url.partition("#")[0]), requirement="the requirement"
+        )

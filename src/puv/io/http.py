@@ -635,8 +635,9 @@ class HttpClient:
                         self._retried(clean, attempt, 0.0, "certificate not verified with the system CA "
                                       "directory; trying the whole system bundle", again=True)
                     continue  # the same attempt again, trusting the whole bundle
-                if attempt >= self.options.retries or _unknown_host(error):
-                    tries = "" if _unknown_host(error) else f" after {attempt + 1} attempts"
+                unknown_host = _unknown_host(error)
+                if attempt >= self.options.retries or unknown_host:
+                    tries = "" if unknown_host else f" after {attempt + 1} attempts"
                     raise NetworkError(
                         f"request to {redact(clean)} failed{tries}",
                         causes=[_describe(error)],

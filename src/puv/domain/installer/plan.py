@@ -29,6 +29,7 @@ Every list is sorted by canonical name.
 from __future__ import annotations
 
 from puv.frozen import Frozen
+from puv.primitives.names import canonical_name as _canonical
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,10 +47,6 @@ if TYPE_CHECKING:
         def direct_url(self) -> Any: ...
 
 
-def _canonical(name: str) -> str:
-    from puv.primitives.names import canonical_name
-
-    return canonical_name(name)
 
 
 class Desired(Frozen):

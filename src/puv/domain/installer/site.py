@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from puv.frozen import Frozen
+from puv.primitives.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -174,8 +175,6 @@ class InstalledDist(Frozen):
 
     @property
     def canonical_name(self) -> str:
-        from puv.primitives.names import canonical_name
-
         return canonical_name(self.name)
 
     @property
@@ -298,8 +297,6 @@ def list_installed(site_dirs: Iterable[str | os.PathLike[str]]) -> tuple[Install
 
     Sorted by canonical name, then version text. A missing directory is empty.
     """
-    from puv.primitives.names import canonical_name as canonicalize_name
-
     seen: set[str] = set()
     found: list[tuple[str, str, InstalledDist]] = []
     for site in site_dirs:
@@ -319,7 +316,7 @@ def list_installed(site_dirs: Iterable[str | os.PathLike[str]]) -> tuple[Install
             elif entry.endswith(EGG_INFO):
                 dist = read_egg_info(os.path.join(site_str, entry))
             if dist is not None:
-                found.append((canonicalize_name(dist.name), dist.version, dist))
+                found.append((canonical_name(dist.name), dist.version, dist))
     found.sort(key=lambda item: (item[0], item[1]))
     return tuple(item[2] for item in found)
 
@@ -335,9 +332,7 @@ def site_dirs_of(paths: Any) -> tuple[str, ...]:
 
 def find_installed(site_dirs: Iterable[str | os.PathLike[str]], name: str) -> tuple[InstalledDist, ...]:
     """The installed distributions named ``name`` (normally zero or one)."""
-    from puv.primitives.names import canonical_name as canonicalize_name
-
-    wanted = canonicalize_name(name)
+    wanted = canonical_name(name)
     return tuple(dist for dist in list_installed(site_dirs) if dist.canonical_name == wanted)
 
 
